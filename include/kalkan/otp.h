@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/*
+ * otp.h - one-time passwords: HOTP (RFC 4226), TOTP (RFC 6238), base32
+ * (RFC 4648), otpauth:// URIs (Key Uri Format) and QR codes.
+ *
+ * All functions are thread-safe and keep no state.  Secrets passed in are
+ * borrowed and never copied into memory the library does not wipe.
+ * The credential store used by pam_kalkan.so is declared in otp_store.h.
+ */
+#ifndef KALKAN_OTP_H
+#define KALKAN_OTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kalkan/kk.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* HMAC hash functions allowed by RFC 6238. */
+enum otp_alg {
+    OTP_ALG_SHA1 = 0,
+    OTP_ALG_SHA256 = 1,
+    OTP_ALG_SHA512 = 2,
+};
+
+/* Counter-based (HOTP) or time-based (TOTP). */
+enum otp_kind {
+    OTP_KIND_TOTP = 0,
+    OTP_KIND_HOTP = 1,
+};
+
+/* Room for the longest code and its NUL. */
+#define OTP_CODE_SIZE (KK_OTP_DIGITS_MAX + 1)
+
+/* Parameters of one credential. */
+struct otp_params {
+    enum otp_kind kind;
+    enum otp_alg alg;
+    unsigned digits;  /* 6 to 8 */
+    unsigned period;  /* seconds per step, 1 to KK_OTP_PERIOD_MAX (TOTP) */
+    uint64_t counter; /* next counter value (HOTP) */
+};
+
+/* Fills p with the defaults: TOTP, SHA-1, 6 digits, 30 s, counter 0. */
+KK_API void otp_params_default(struct otp_params *p);
+/* KK_OK if p is within the limits above, else KK_ERR_RANGE. */
+KK_API KK_WUR int otp_params_check(const struct otp_params *p);
+
+/* "SHA1", "SHA256", "SHA512". */
+KK_API const char *otp_alg_name(enum otp_alg alg);
+/* Parses an algorithm name, case-insensitive, with or without the dash
+ * ("sha-256").  KK_ERR_INVAL if unknown. */
+KK_API KK_WUR int otp_alg_parse(const char *s, enum otp_alg *out);
+
+/*
+ * HOTP value (RFC 4226 §5.3) of counter under key, as a NUL-terminated
+ * string of digits decimal digits in out (OTP_CODE_SIZE bytes).
+ * KK_ERR_RANGE for bad digits, KK_ERR_INVAL for an empty key,
+ * KK_ERR_CRYPTO if the HMAC fails.
+ */
+KK_API KK_WUR int otp_hotp(const uint8_t *key, size_t keylen, enum otp_alg alg,
+                           uint64_t counter, unsigned digits,
+                           char out[OTP_CODE_SIZE]);
+
+/*
+ * TOTP time step of Unix time t: floor(t / period), T0 = 0.  Negative times
+ * are refused (KK_ERR_RANGE).
+ */
+KK_API KK_WUR int otp_totp_step(int64_t t, unsigned period, uint64_t *step);
+
+/* TOTP value at Unix time t (RFC 6238 §4). */
+KK_API KK_WUR int otp_totp(const uint8_t *key, size_t keylen, enum otp_alg alg,
+                           int64_t t, unsigned period, unsigned digits,
+                           char out[OTP_CODE_SIZE]);
+
+/*
+ * Checks code against the counters center-back .. center+ahead (saturating
+ * at 0 and UINT64_MAX).  Every candidate is computed and compared in
+ * constant time, with no early exit, so the time taken does not reveal
+ * which counter matched.  Cost: back + ahead + 1 HMACs.
+ * On a match returns KK_OK and sets *offset to the matching counter minus
+ * center (the smallest such when a code repeats); KK_ERR_AUTH if none
+ * matches; KK_ERR_INVAL if code is not digits decimal digits.
+ */
+KK_API KK_WUR int otp_verify(const uint8_t *key, size_t keylen,
+                             enum otp_alg alg, unsigned digits,
+                             uint64_t center, unsigned back, unsigned ahead,
+                             const char *code, int64_t *offset);
+
+/* ---- base32 (RFC 4648 §6) ---- */
+
+/* Characters needed to encode n bytes, with or without "=" padding,
+ * not counting a NUL. */
+KK_API size_t otp_base32_len(size_t n, bool pad);
+/*
+ * Encodes len bytes as upper-case base32 into out (cap bytes, NUL added).
+ * *outlen gets the length without NUL.  KK_ERR_TRUNC if out is too small.
+ */
+KK_API KK_WUR int otp_base32_encode(const uint8_t *in, size_t len, bool pad,
+                                    char *out, size_t cap, size_t *outlen);
+/*
+ * Decodes base32 text of len bytes.  Lower case, spaces, tabs, dashes and
+ * missing padding are tolerated; any other character, padding in the middle,
+ * or a length that no byte string encodes to is KK_ERR_INVAL.  Non-zero
+ * trailing bits are tolerated (as authenticator apps do).  KK_ERR_TRUNC if
+ * out (cap bytes) is too small.
+ */
+KK_API KK_WUR int otp_base32_decode(const char *in, size_t len, uint8_t *out,
+                                    size_t cap, size_t *outlen);
+
+/* ---- secrets ---- */
+
+/* Fills out with len random bytes from getrandom(2). */
+KK_API KK_WUR int otp_secret_generate(uint8_t *out, size_t len);
+
+/* ---- otpauth:// URIs ---- */
+
+/* The contents of an otpauth URI.  Holds the secret: wipe with
+ * otp_uri_wipe() when done. */
+struct otp_uri {
+    struct otp_params params;
+    char issuer[KK_OTP_LABEL_MAX + 1];  /* may be empty */
+    char account[KK_OTP_LABEL_MAX + 1]; /* never empty in a valid URI */
+    uint8_t secret[KK_OTP_SECRET_MAX];
+    size_t secret_len;
+};
+
+/* Zeroes the whole structure. */
+KK_API void otp_uri_wipe(struct otp_uri *u);
+
+/*
+ * Builds "otpauth://totp/Issuer:account?secret=...&issuer=Issuer&..." with
+ * percent-encoded label parts, an unpadded secret, and algorithm, digits,
+ * period (TOTP) or counter (HOTP).  Appends to out.
+ */
+KK_API KK_WUR int otp_uri_build(const struct otp_uri *u, struct kk_buf *out);
+
+/*
+ * Parses an otpauth URI of len bytes (at most KK_OTP_URI_MAX).  Accepts the
+ * issuer in the label prefix, in issuer=, or both (they must agree).
+ * Unknown parameters are ignored; a missing secret, an unknown type or
+ * algorithm, out-of-range digits or period, or bad percent-encoding is
+ * KK_ERR_INVAL with detail in d.  Absent parameters take the defaults.
+ */
+KK_API KK_WUR int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,
+                                struct kk_diag *d);
+
+/* ---- QR codes ---- */
+
+enum otp_qr_format {
+    OTP_QR_TERM = 0, /* UTF-8 half blocks, two modules per character cell */
+    OTP_QR_SVG = 1,  /* a standalone SVG document */
+    OTP_QR_PNG = 2,  /* a PNG image */
+};
+
+/* Renders text as a QR code (error correction M, quiet zone of 4 modules)
+ * in the given format, appending to out. */
+KK_API KK_WUR int otp_qr_render(const char *text, enum otp_qr_format fmt,
+                                struct kk_buf *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
