@@ -36,26 +36,26 @@ extern "C" {
 /* Project-wide error codes: 0 is success, failures are negative. */
 enum kk_err {
     KK_OK = 0,
-    KK_ERR_NOMEM = -1,       /* an allocation failed */
-    KK_ERR_INVAL = -2,       /* invalid argument or malformed input */
-    KK_ERR_RANGE = -3,       /* a value is outside its allowed range */
-    KK_ERR_OVERFLOW = -4,    /* size arithmetic would overflow */
-    KK_ERR_TRUNC = -5,       /* output buffer too small or input cut short */
-    KK_ERR_IO = -6,          /* a read, write or sync failed */
-    KK_ERR_NOTFOUND = -7,    /* no such object */
-    KK_ERR_EXISTS = -8,      /* the object already exists */
-    KK_ERR_PERM = -9,        /* permission denied */
-    KK_ERR_CRYPTO = -10,     /* a cryptographic primitive failed */
-    KK_ERR_CORRUPT = -11,    /* stored data failed validation */
-    KK_ERR_LIMIT = -12,      /* a hard limit of limits.h was reached */
-    KK_ERR_AUTH = -13,       /* authentication failed */
-    KK_ERR_REPLAY = -14,     /* a one-time value was used again */
-    KK_ERR_THROTTLED = -15,  /* refused by rate limiting */
-    KK_ERR_BUSY = -16,       /* resource busy, try again */
+    KK_ERR_NOMEM = -1,        /* an allocation failed */
+    KK_ERR_INVAL = -2,        /* invalid argument or malformed input */
+    KK_ERR_RANGE = -3,        /* a value is outside its allowed range */
+    KK_ERR_OVERFLOW = -4,     /* size arithmetic would overflow */
+    KK_ERR_TRUNC = -5,        /* output buffer too small or input cut short */
+    KK_ERR_IO = -6,           /* a read, write or sync failed */
+    KK_ERR_NOTFOUND = -7,     /* no such object */
+    KK_ERR_EXISTS = -8,       /* the object already exists */
+    KK_ERR_PERM = -9,         /* permission denied */
+    KK_ERR_CRYPTO = -10,      /* a cryptographic primitive failed */
+    KK_ERR_CORRUPT = -11,     /* stored data failed validation */
+    KK_ERR_LIMIT = -12,       /* a hard limit of limits.h was reached */
+    KK_ERR_AUTH = -13,        /* authentication failed */
+    KK_ERR_REPLAY = -14,      /* a one-time value was used again */
+    KK_ERR_THROTTLED = -15,   /* refused by rate limiting */
+    KK_ERR_BUSY = -16,        /* resource busy, try again */
     KK_ERR_UNSUPPORTED = -17, /* the feature or format is not supported */
-    KK_ERR_SYSTEM = -18,     /* an operating-system call failed */
-    KK_ERR_PROTO = -19,      /* a peer broke the protocol */
-    KK_ERR_TIMEOUT = -20,    /* an operation ran out of time */
+    KK_ERR_SYSTEM = -18,      /* an operating-system call failed */
+    KK_ERR_PROTO = -19,       /* a peer broke the protocol */
+    KK_ERR_TIMEOUT = -20,     /* an operation ran out of time */
 };
 
 /* Static English text for an error code; never NULL.  Thread-safe. */
@@ -201,8 +201,8 @@ KK_API KK_WUR int kk_format_time(int64_t t, char *out, size_t cap);
  * Reads a whole regular file of at most max bytes into b (appending).
  * KK_ERR_LIMIT if it is larger, KK_ERR_NOTFOUND if missing.
  */
-KK_API KK_WUR int kk_file_read(const char *path, size_t max,
-                               struct kk_buf *b, struct kk_diag *d);
+KK_API KK_WUR int kk_file_read(const char *path, size_t max, struct kk_buf *b,
+                               struct kk_diag *d);
 /*
  * Replaces path atomically with len bytes: writes a temporary file in the
  * same directory with the given mode, fsyncs it, renames it over path and

@@ -234,8 +234,8 @@ static size_t utf8_seq(const uint8_t *p, size_t left)
             return 0;
         cp = (cp << 6) | (p[i] & 0x3fu);
     }
-    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
         return 0;
     return n;
 }

@@ -240,8 +240,7 @@ int kk_conf_get_u64(const struct kk_conf *c, const char *key, uint64_t min,
     }
     r = kk_parse_u64(e->value, min, max, &v);
     if (r != KK_OK) {
-        kk_diag_set(d,
-                    "line %u: '%s' must be a whole number from %llu to %llu",
+        kk_diag_set(d, "line %u: '%s' must be a whole number from %llu to %llu",
                     e->line, key, (unsigned long long)min,
                     (unsigned long long)max);
         return r;

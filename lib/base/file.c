@@ -30,9 +30,9 @@ int kk_file_read(const char *path, size_t max, struct kk_buf *b,
 
     fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
-        r = errno == ENOENT    ? KK_ERR_NOTFOUND
+        r = errno == ENOENT   ? KK_ERR_NOTFOUND
             : errno == EACCES ? KK_ERR_PERM
-                               : KK_ERR_IO;
+                              : KK_ERR_IO;
         kk_diag_set(d, "%s: %s", path, strerror(errno));
         goto out;
     }
@@ -101,8 +101,7 @@ int kk_file_write_atomic(const char *path, const void *data, size_t len,
         return KK_ERR_SYSTEM;
     n = snprintf(tmp, sizeof tmp, "%s.tmp%02x%02x%02x%02x%02x%02x", path,
                  rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-    if (n < 0 || (size_t)n >= sizeof tmp ||
-        strlen(path) >= sizeof dirbuf) {
+    if (n < 0 || (size_t)n >= sizeof tmp || strlen(path) >= sizeof dirbuf) {
         kk_diag_set(d, "%s: path too long", path);
         return KK_ERR_RANGE;
     }

@@ -145,8 +145,7 @@ int kk_parse_time(const char *s, int64_t *out)
         return KK_ERR_INVAL;
     if (len > 10) {
         if ((s[10] != 'T' && s[10] != 't' && s[10] != ' ') || len < 16 ||
-            !digits(s + 11, 2, &h) || s[13] != ':' ||
-            !digits(s + 14, 2, &mi))
+            !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi))
             return KK_ERR_INVAL;
         s += 16;
         if (s[0] == ':') {
@@ -185,8 +184,8 @@ int kk_format_time(int64_t t, char *out, size_t cap)
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999)
         return KK_ERR_RANGE;
-    n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y,
-                 m, d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
+    n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y, m,
+                 d, (unsigned)(rem / 3600), (unsigned)(rem / 60 % 60),
                  (unsigned)(rem % 60));
     if (n < 0 || (size_t)n >= cap)
         return KK_ERR_TRUNC;

@@ -81,7 +81,6 @@ int main(int argc, char **argv)
             return commands[i].main(argc - 1, argv + 1);
         }
     }
-    kk_log(KK_LOG_ERROR, "unknown command '%s' (try 'kalkan --help')",
-           argv[1]);
+    kk_log(KK_LOG_ERROR, "unknown command '%s' (try 'kalkan --help')", argv[1]);
     return KK_EXIT_USAGE;
 }
