@@ -87,9 +87,9 @@ KK_API KK_WUR int otp_totp(const uint8_t *key, size_t keylen, enum otp_alg alg,
  * matches; KK_ERR_INVAL if code is not digits decimal digits.
  */
 KK_API KK_WUR int otp_verify(const uint8_t *key, size_t keylen,
-                             enum otp_alg alg, unsigned digits,
-                             uint64_t center, unsigned back, unsigned ahead,
-                             const char *code, int64_t *offset);
+                             enum otp_alg alg, unsigned digits, uint64_t center,
+                             unsigned back, unsigned ahead, const char *code,
+                             int64_t *offset);
 
 /* ---- base32 (RFC 4648 §6) ---- */
 
