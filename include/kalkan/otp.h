@@ -152,13 +152,22 @@ KK_API KK_WUR int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,
 /* ---- QR codes ---- */
 
 enum otp_qr_format {
-    OTP_QR_TERM = 0, /* UTF-8 half blocks, two modules per character cell */
+    OTP_QR_TERM = 0, /* UTF-8 half blocks, two modules per character cell,
+                        black on white (ANSI SGR 30;47) on every line */
     OTP_QR_SVG = 1,  /* a standalone SVG document */
-    OTP_QR_PNG = 2,  /* a PNG image */
+    OTP_QR_PNG = 2,  /* a PNG image: 1-bit grey, 8 pixels per module */
+    OTP_QR_TEXT = 3, /* as OTP_QR_TERM without colour codes: dark modules
+                        are blocks, light ones spaces (for files, print) */
 };
 
-/* Renders text as a QR code (error correction M, quiet zone of 4 modules)
- * in the given format, appending to out. */
+/*
+ * Renders text (1 to KK_OTP_URI_MAX bytes) as a QR code (error correction
+ * M, quiet zone of 4 modules) in the given format, appending to out.  On
+ * failure out is left as it was.  KK_ERR_INVAL for empty text or an
+ * unknown format, KK_ERR_LIMIT if the text is too long or out's cap is
+ * reached, KK_ERR_NOMEM, KK_ERR_IO if libpng fails.  Never prints.
+ * Thread-safe (libqrencode is built with pthreads on Debian).
+ */
 KK_API KK_WUR int otp_qr_render(const char *text, enum otp_qr_format fmt,
                                 struct kk_buf *out);
 
