@@ -41,11 +41,14 @@ enum {
     SEEN_COUNTER = 1 << 5,
 };
 
-static bool is_unreserved(uint8_t c)
+/* Bytes written as themselves: RFC 3986 unreserved, plus "@", which is
+ * legal in a path and a query and which the Key Uri Format's examples keep
+ * as it is in e-mail addresses. */
+static bool is_plain(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-           c == '~';
+           c == '~' || c == '@';
 }
 
 static bool is_control(uint8_t c)
@@ -64,14 +67,14 @@ static int hex_value(uint8_t c)
     return -1;
 }
 
-/* Appends s percent-encoded: every byte but the unreserved ones. */
+/* Appends s percent-encoded: every byte but the plain ones. */
 static int put_pct(struct kk_buf *b, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     int r = KK_OK;
 
     for (const uint8_t *p = (const uint8_t *)s; *p != '\0' && r == KK_OK; p++) {
-        if (is_unreserved(*p)) {
+        if (is_plain(*p)) {
             r = kk_buf_putc(b, *p);
         } else {
             char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
