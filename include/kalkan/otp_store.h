@@ -316,6 +316,65 @@ KK_API KK_WUR int otp_store_import_ga(struct otp_store *s, const char *user,
                                       bool *scratch_imported,
                                       struct kk_diag *d);
 
+/* ---- The helper daemon's protocol (docs/pam_kalkan.md) ---- */
+
+/*
+ * Unprivileged PAM callers (screen lockers) cannot read the store, so they
+ * ask the root daemon `kalkan otp daemon` over a UNIX stream socket.  One
+ * request line per connection, at most OTP_PROTO_LINE_MAX bytes:
+ *
+ *   "KALKAN-OTP 1 VERIFY <encoded-user> <local|remote> <input>\n"
+ *   "KALKAN-OTP 1 ENROLLED <encoded-user>\n"
+ *
+ * <input> is 1 to OTP_PROTO_INPUT_MAX characters of [0-9A-Za-z-].  One
+ * reply line: "OK code", "OK recovery", "DENIED auth", "DENIED replay",
+ * "DENIED throttled", "UNENROLLED", "YES", "NO" or "ERROR <word>".
+ */
+#define OTP_PROTO_LINE_MAX 256
+#define OTP_PROTO_INPUT_MAX 32
+#define OTP_PROTO_TIMEOUT_MS 15000 /* client: longer than the lock wait */
+
+/*
+ * Reduces what a person typed to what can be checked: drops spaces and
+ * tabs; input that is then empty, longer than OTP_PROTO_INPUT_MAX or holds
+ * other characters than [0-9A-Za-z-] becomes "-", which never matches but
+ * still counts as a failed attempt.  out needs OTP_PROTO_INPUT_MAX + 1.
+ */
+KK_API void otp_input_clean(const char *in, char out[OTP_PROTO_INPUT_MAX + 1]);
+
+/*
+ * Client side: asks the daemon at socket_path to verify input for user in
+ * budget b (the daemon forces "local" for callers that are not root), with
+ * a timeout for the whole exchange.  Returns what otp_store_verify would
+ * (KK_OK, KK_ERR_AUTH, KK_ERR_REPLAY, KK_ERR_THROTTLED, KK_ERR_NOTFOUND),
+ * with *by set on KK_OK, or KK_ERR_IO, KK_ERR_TIMEOUT, KK_ERR_PROTO or
+ * KK_ERR_PERM when the daemon cannot be asked or refuses.
+ */
+KK_API KK_WUR int otp_remote_verify(const char *socket_path, const char *user,
+                                    const char *input, enum otp_budget b,
+                                    unsigned timeout_ms,
+                                    enum otp_verified_by *by,
+                                    struct kk_diag *d);
+/* Client side: whether user has an active credential (for nullok). */
+KK_API KK_WUR int otp_remote_enrolled(const char *socket_path, const char *user,
+                                      unsigned timeout_ms, bool *enrolled,
+                                      struct kk_diag *d);
+
+/*
+ * Server side: reads one request from connected socket fd (with a timeout
+ * of timeout_ms), checks that a caller with uid peer_uid may ask about the
+ * user (root may ask about anyone, others only about the user whose uid is
+ * theirs, looked up with getpwnam_r), runs it against s with policy pol at
+ * now, and writes the reply.  Never closes fd.  *verdict gets the result
+ * of the store call for logging.
+ */
+KK_API KK_WUR int otp_proto_serve(struct otp_store *s,
+                                  const struct otp_policy *pol, int fd,
+                                  unsigned peer_uid, int64_t now,
+                                  unsigned timeout_ms, int *verdict,
+                                  char user[KK_STORE_USER_MAX + 1],
+                                  struct kk_diag *d);
+
 #ifdef __cplusplus
 }
 #endif
