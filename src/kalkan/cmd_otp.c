@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,6 +57,7 @@ enum opt_id {
     OPT_SECRET_FILE,
     OPT_QR,
     OPT_JSON,
+    OPT_SECRET,
 };
 
 struct opt_def {
@@ -81,6 +83,9 @@ static const struct opt_def opt_table[] = {
     {"secret-file", required_argument, OPT_SECRET_FILE, SUB_CODE | SUB_CHECK},
     {"qr", required_argument, OPT_QR, SUB_NEW},
     {"json", no_argument, OPT_JSON, SUB_NEW | SUB_CODE | SUB_CHECK},
+    /* Not an option: an exact "--secret" would otherwise be taken as an
+     * abbreviation of --secret-file and its value as a file name. */
+    {"secret", optional_argument, OPT_SECRET, SUB_NEW | SUB_CODE | SUB_CHECK},
 };
 
 #define OPT_COUNT (sizeof opt_table / sizeof opt_table[0])
@@ -166,6 +171,25 @@ static const char usage_check[] =
     "  --period S        as for 'kalkan otp code'\n"
     "  --json            print {\"valid\": ..., \"offset\": ...}\n"
     "  -h, --help        show this help\n";
+
+/* Reports an unknown option or one without its value.  Only the option's
+ * name is shown, never a value after "=", which could be a secret. */
+static void log_bad_option(bool missing_value, char **argv)
+{
+    char shortopt[3] = {'-', (char)optopt, '\0'};
+    const char *arg = optind > 0 ? argv[optind - 1] : "";
+    const char *name = strncmp(arg, "--", 2) == 0 ? arg : shortopt;
+    const char *eq = strchr(name, '=');
+    int len = eq != NULL ? (int)(eq - name) : (int)strlen(name);
+
+    if (missing_value)
+        kk_log(KK_LOG_ERROR, "%.*s needs a value (try 'kalkan otp %s --help')",
+               len, name, argv[0]);
+    else
+        kk_log(KK_LOG_ERROR,
+               "unknown option '%.*s' (try 'kalkan otp %s --help')", len, name,
+               argv[0]);
+}
 
 static int parse_opts(unsigned sub, int argc, char **argv, struct otp_opts *o)
 {
@@ -276,15 +300,14 @@ static int parse_opts(unsigned sub, int argc, char **argv, struct otp_opts *o)
         case OPT_JSON:
             o->json = true;
             break;
-        case ':':
-            kk_log(KK_LOG_ERROR,
-                   "%s needs a value (try 'kalkan otp %s --help')",
-                   argv[optind - 1], argv[0]);
+        case OPT_SECRET:
+            kk_log(KK_LOG_ERROR, "secrets are never given on the command line "
+                                 "(visible in ps): use --secret-file or "
+                                 "standard input");
             return KK_EXIT_USAGE;
+        case ':':
         default:
-            kk_log(KK_LOG_ERROR,
-                   "unknown option '%s' (try 'kalkan otp %s --help')",
-                   argv[optind - 1], argv[0]);
+            log_bad_option(c == ':', argv);
             return KK_EXIT_USAGE;
         }
     }
@@ -369,6 +392,25 @@ static int out_finish(int rc)
     return rc;
 }
 
+/* Whether the directory that would hold path exists, so that a mistyped
+ * output path is a usage error rather than a runtime failure. */
+static bool parent_dir_exists(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n;
+    struct stat st;
+
+    if (slash == NULL)
+        return true;
+    n = slash == path ? 1 : (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return false;
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Renders one --qr request: into out for term/text, into a file (0600,
  * written atomically) for svg:FILE and png:FILE.  *file is set to the
  * file name, or NULL. */
@@ -400,6 +442,12 @@ static int qr_one(const char *spec, const char *uri, struct kk_buf *out,
     } else {
         kk_log(KK_LOG_ERROR,
                "--qr must be term, text, none, svg:FILE or png:FILE");
+        rc = KK_EXIT_USAGE;
+        goto out;
+    }
+    if (!parent_dir_exists(spec + 4)) {
+        kk_log(KK_LOG_ERROR, "cannot write the QR code: no directory for '%s'",
+               spec + 4);
         rc = KK_EXIT_USAGE;
         goto out;
     }
@@ -450,7 +498,8 @@ static int cmd_new(int argc, char **argv)
     }
     rc = KK_EXIT_USAGE;
     if (optind < argc) {
-        kk_log(KK_LOG_ERROR, "unexpected argument '%s'", argv[optind]);
+        kk_log(KK_LOG_ERROR, "unexpected argument (try 'kalkan otp new "
+                             "--help')");
         goto out;
     }
     if (o.issuer == NULL || o.account == NULL) {
@@ -776,9 +825,9 @@ static int prepare(unsigned sub, int argc, char **argv, struct otp_opts *o,
         return rc;
     if (sub == SUB_CODE && optind < argc) {
         kk_log(KK_LOG_ERROR,
-               "unexpected argument '%s' (the secret is read "
-               "from --secret-file or standard input)",
-               argv[optind]);
+               "unexpected argument (the secret is read from "
+               "--secret-file or standard input, never from the command "
+               "line)");
         return KK_EXIT_USAGE;
     }
     if (sub == SUB_CHECK && argc - optind != 1) {
