@@ -134,17 +134,32 @@ KK_API void otp_uri_wipe(struct otp_uri *u);
 
 /*
  * Builds "otpauth://totp/Issuer:account?secret=...&issuer=Issuer&..." with
- * percent-encoded label parts, an unpadded secret, and algorithm, digits,
- * period (TOTP) or counter (HOTP).  Appends to out.
+ * percent-encoded label parts ("@" is kept), an unpadded secret, and
+ * algorithm, digits, period (TOTP) or counter (HOTP).  Appends to out; on
+ * failure out is left as it was.  What it builds otp_uri_parse reads back
+ * to the same contents.  KK_ERR_RANGE if u->params fail otp_params_check;
+ * KK_ERR_INVAL for an empty account, one starting with a space, a label
+ * part with ':' or a control character or longer than KK_OTP_LABEL_MAX,
+ * or a secret outside KK_OTP_SECRET_MIN..KK_OTP_SECRET_MAX bytes;
+ * KK_ERR_LIMIT if the URI would exceed KK_OTP_URI_MAX bytes or out's cap.
  */
 KK_API KK_WUR int otp_uri_build(const struct otp_uri *u, struct kk_buf *out);
 
 /*
- * Parses an otpauth URI of len bytes (at most KK_OTP_URI_MAX).  Accepts the
- * issuer in the label prefix, in issuer=, or both (they must agree).
- * Unknown parameters are ignored; a missing secret, an unknown type or
- * algorithm, out-of-range digits or period, or bad percent-encoding is
- * KK_ERR_INVAL with detail in d.  Absent parameters take the defaults.
+ * Parses an otpauth URI of len bytes (at most KK_OTP_URI_MAX, else
+ * KK_ERR_LIMIT).  The scheme, type and parameter names are
+ * case-insensitive.  Accepts the issuer in the label prefix (before a
+ * literal or %3A colon), in issuer=, or both (they must agree); spaces
+ * before the account are dropped.  In the query "+" means a space.
+ * Unknown parameters are ignored, and so is a "#fragment".  A missing
+ * secret, a secret that is not base32 or outside KK_OTP_SECRET_MIN..
+ * KK_OTP_SECRET_MAX bytes, an unknown type or algorithm, out-of-range
+ * digits, period or counter, a parameter given twice, a second colon,
+ * an empty account, control characters in a label, a NUL byte, or bad
+ * percent-encoding is KK_ERR_INVAL.  Every failure puts one line in d that
+ * never contains the secret, and leaves *u untouched.  Absent parameters
+ * take the defaults of otp_params_default (HOTP counter 0).  The caller
+ * wipes *u with otp_uri_wipe.  Reentrant; no allocation.
  */
 KK_API KK_WUR int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,
                                 struct kk_diag *d);

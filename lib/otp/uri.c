@@ -148,6 +148,9 @@ int otp_uri_build(const struct otp_uri *u, struct kk_buf *out)
         r = kk_buf_putf(out, "&counter=%llu", (unsigned long long)p->counter);
     if (r == KK_OK && !hotp)
         r = kk_buf_putf(out, "&period=%u", p->period);
+    /* Long labels escaped three-fold can outgrow what the parser reads. */
+    if (r == KK_OK && kk_buf_len(out) - start > KK_OTP_URI_MAX)
+        r = KK_ERR_LIMIT;
 out:
     kk_wipe(secret, sizeof secret);
     if (r != KK_OK && out != NULL && u != NULL)

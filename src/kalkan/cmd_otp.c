@@ -542,6 +542,14 @@ static int cmd_new(int argc, char **argv)
                               sizeof secret, NULL);
     if (r == KK_OK)
         r = otp_uri_build(&u, uri);
+    if (r == KK_ERR_LIMIT) {
+        kk_log(KK_LOG_ERROR,
+               "--issuer and --account are too long for an "
+               "otpauth URI (%d bytes once escaped)",
+               KK_OTP_URI_MAX);
+        rc = KK_EXIT_USAGE;
+        goto out;
+    }
     if (r != KK_OK) {
         kk_log(KK_LOG_ERROR, "cannot create the secret: %s", kk_strerror(r));
         rc = cmd_exit_for(r);

@@ -841,6 +841,32 @@ static void uri_build_leaves_the_buffer_as_it_was_when_full(void **state)
     kk_buf_free(b);
 }
 
+static void uri_build_refuses_a_uri_the_parser_would_find_too_long(void **state)
+{
+    struct otp_uri u;
+    struct kk_buf *b = kk_buf_new(4 * KK_OTP_URI_MAX);
+
+    (void)state;
+    assert_non_null(b);
+    memset(&u, 0, sizeof u);
+    otp_params_default(&u.params);
+    /* 128 times U+00E9: 256 bytes, 768 once percent-encoded. */
+    for (size_t i = 0; i < KK_OTP_LABEL_MAX; i += 2) {
+        u.issuer[i] = (char)0xc3;
+        u.issuer[i + 1] = (char)0xa9;
+    }
+    memcpy(u.account, u.issuer, sizeof u.account);
+    memcpy(u.secret, rfc_key20, 20);
+    u.secret_len = 20;
+    assert_int_equal(otp_uri_build(&u, b), KK_ERR_LIMIT);
+    assert_int_equal(kk_buf_len(b), 0);
+    /* Without the issuer it fits: 768 + 112 bytes. */
+    u.issuer[0] = '\0';
+    assert_int_equal(otp_uri_build(&u, b), KK_OK);
+    assert_true(kk_buf_len(b) <= KK_OTP_URI_MAX);
+    kk_buf_free(b);
+}
+
 static void uri_parse_refuses_overlong_and_embedded_nul_input(void **state)
 {
     static char big[KK_OTP_URI_MAX + 2];
@@ -1093,6 +1119,8 @@ int main(void)
             uri_build_writes_hotp_with_counter_and_escapes_the_label),
         cmocka_unit_test(uri_build_refuses_what_the_parser_would_not_read_back),
         cmocka_unit_test(uri_build_leaves_the_buffer_as_it_was_when_full),
+        cmocka_unit_test(
+            uri_build_refuses_a_uri_the_parser_would_find_too_long),
         cmocka_unit_test(uri_parse_refuses_overlong_and_embedded_nul_input),
         cmocka_unit_test(uri_diagnostics_never_contain_the_secret),
         cmocka_unit_test(qr_terminal_rendering_draws_dark_modules_on_white),
