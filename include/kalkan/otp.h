@@ -158,7 +158,9 @@ KK_API KK_WUR int otp_uri_build(const struct otp_uri *u, struct kk_buf *out);
  * an empty account, control characters in a label, a NUL byte, or bad
  * percent-encoding is KK_ERR_INVAL.  Every failure puts one line in d that
  * never contains the secret, and leaves *u untouched.  Absent parameters
- * take the defaults of otp_params_default (HOTP counter 0).  The caller
+ * take the defaults of otp_params_default (HOTP counter 0); a TOTP URI's
+ * counter= and a HOTP URI's period= are checked, then reset to those
+ * defaults, since they mean nothing for that kind.  The caller
  * wipes *u with otp_uri_wipe.  Reentrant; no allocation.
  */
 KK_API KK_WUR int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,

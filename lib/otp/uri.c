@@ -496,6 +496,13 @@ int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,
         }
         memcpy(t.issuer, issuer, sizeof t.issuer);
     }
+    /* A counter means nothing to TOTP and a period nothing to HOTP: they
+     * were checked above, and are reset so that equal credentials compare
+     * equal (and building then parsing gives the same structure). */
+    if (t.params.kind == OTP_KIND_TOTP)
+        t.params.counter = 0;
+    else
+        t.params.period = 30;
     r = otp_params_check(&t.params);
     if (r != KK_OK) {
         kk_diag_set(d, "otpauth URI: parameters out of range");
