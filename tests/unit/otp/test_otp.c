@@ -16,6 +16,9 @@
 
 #include "kalkan/otp.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #ifdef KK_HAVE_LIBOATH
 #include <liboath/oath.h>
 #endif
@@ -1007,6 +1010,68 @@ static void qr_render_refuses_bad_input_and_leaves_the_buffer(void **state)
     kk_buf_free(small);
 }
 
+/* ---- the HMAC under the codes, against OpenSSL's HMAC() ---- */
+
+/* RFC 4226 §5.3 truncation of a full HMAC, as the reference. */
+static void truncate_ref(const uint8_t *mac, size_t len, unsigned digits,
+                         char out[OTP_CODE_SIZE])
+{
+    unsigned off = mac[len - 1] & 0x0fu;
+    uint32_t bin = ((uint32_t)(mac[off] & 0x7fu) << 24) |
+                   ((uint32_t)mac[off + 1] << 16) |
+                   ((uint32_t)mac[off + 2] << 8) | (uint32_t)mac[off + 3];
+    uint32_t mod = 1;
+
+    for (unsigned i = 0; i < digits; i++)
+        mod *= 10;
+    bin %= mod;
+    for (unsigned i = digits; i > 0; i--) {
+        out[i - 1] = (char)('0' + bin % 10);
+        bin /= 10;
+    }
+    out[digits] = '\0';
+}
+
+/*
+ * Keys of every length from 1 to 300 bytes, so that keys shorter than,
+ * equal to and longer than each digest's block (64 or 128 bytes, the
+ * latter hashed first) are all covered, for every algorithm.
+ */
+static void hotp_hmac_equals_openssl_hmac_for_keys_of_every_length(void **state)
+{
+    const EVP_MD *md[3] = {EVP_sha1(), EVP_sha256(), EVP_sha512()};
+    struct prng g;
+    uint8_t key[300];
+
+    (void)state;
+    prng_seed(&g, 2104);
+    for (size_t keylen = 1; keylen <= sizeof key; keylen++) {
+        for (size_t i = 0; i < keylen; i++)
+            key[i] = (uint8_t)prng_next(&g);
+        for (int a = 0; a < 3; a++) {
+            uint64_t counter = prng_next(&g);
+            unsigned digits = 6 + (unsigned)(keylen % 3);
+            uint8_t msg[8];
+            uint8_t mac[EVP_MAX_MD_SIZE];
+            unsigned maclen = 0;
+            char want[OTP_CODE_SIZE];
+            char got[OTP_CODE_SIZE];
+
+            for (size_t i = 0; i < 8; i++)
+                msg[i] = (uint8_t)(counter >> (56 - 8 * i));
+            assert_non_null(
+                HMAC(md[a], key, (int)keylen, msg, sizeof msg, mac, &maclen));
+            truncate_ref(mac, maclen, digits, want);
+            assert_int_equal(
+                otp_hotp(key, keylen, (enum otp_alg)a, counter, digits, got),
+                KK_OK);
+            if (strcmp(got, want) != 0)
+                fail_msg("%s key of %zu bytes: %s != %s",
+                         otp_alg_name((enum otp_alg)a), keylen, got, want);
+        }
+    }
+}
+
 /* ---- differential test against liboath ---- */
 
 #ifdef KK_HAVE_LIBOATH
@@ -1126,6 +1191,8 @@ int main(void)
         cmocka_unit_test(qr_terminal_rendering_draws_dark_modules_on_white),
         cmocka_unit_test(qr_png_and_svg_are_well_formed),
         cmocka_unit_test(qr_render_refuses_bad_input_and_leaves_the_buffer),
+        cmocka_unit_test(
+            hotp_hmac_equals_openssl_hmac_for_keys_of_every_length),
 #ifdef KK_HAVE_LIBOATH
         cmocka_unit_test(otp_values_equal_liboath_over_a_million_random_cases),
 #endif
