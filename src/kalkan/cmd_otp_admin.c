@@ -153,7 +153,7 @@ static int parse_args(int argc, char **argv, struct args *a)
     optind = 1;
     opterr = 0;
     while (rc == KK_EXIT_OK &&
-           (c = getopt_long(argc, argv, "+h", long_opts, NULL)) != -1) {
+           (c = getopt_long(argc, argv, "h", long_opts, NULL)) != -1) {
         switch (c) {
         case OPT_STORE:
             a->store = optarg;
