@@ -81,7 +81,9 @@ printf '%s\n' "$S" >"$T/kk_secret"
     --secret-file "$T/kk_secret" >/dev/null
 "$kalkan" otp enroll --store "$T/kk_hotp" --user "$user" --hotp \
     --secret-file "$T/kk_secret" >/dev/null
-echo "auth required $module store=$T/kk_totp rate_limit=off" \
+# Rate limits out of the way, so every failure is evaluated (2w+1 HMACs)
+# and recorded, as the first ones of an attack are.
+echo "auth required $module store=$T/kk_totp backoff_after=100000 daily_max=100000" \
     >"$T/pam.d/kk_fail"
 echo "auth required $module store=$T/kk_hotp" >"$T/pam.d/kk_ok"
 

@@ -8,9 +8,12 @@
  * under flock(2) on DIR/users/<user>.lock.  A lock is per user, so logins
  * of different people never wait for each other, and the whole decision
  * (replay check, rate limit, drift) sees one consistent state.  The price
- * is two fsyncs per attempt (kk_file_write_atomic), a few milliseconds,
- * paid for failures as well as successes: a failure that is not durably
- * counted is a failure an attacker gets for free.
+ * is a durable write per attempt, successes and failures alike: a failure
+ * that is not counted is a guess an attacker gets for free.  An accepted
+ * code is written with kk_file_write_atomic (file and directory fsync, so
+ * a crash cannot bring the code back); a failure skips the directory
+ * fsync (a crash may lose the count, never corrupt the file), which halves
+ * the cost of the common case under attack.
  *
  * Secrets are sealed with XChaCha20-Poly1305 (random 192-bit nonces, so no
  * nonce bookkeeping) under the store key, with associated data
@@ -64,8 +67,8 @@ int otp_policy_check(const struct otp_policy *p, struct kk_diag *d)
         kk_diag_set(d, "window must be 0 to %d", KK_OTP_WINDOW_MAX);
         return KK_ERR_RANGE;
     }
-    if (p->backoff_after > 100) {
-        kk_diag_set(d, "backoff_after must be 0 to 100");
+    if (p->backoff_after > 100000) {
+        kk_diag_set(d, "backoff_after must be 0 to 100000");
         return KK_ERR_RANGE;
     }
     if (p->backoff_base < 1 || p->backoff_base > 3600) {
@@ -440,8 +443,69 @@ out:
     return r;
 }
 
+/*
+ * Replaces path with len bytes through a temporary file in the same
+ * directory: write, fsync, rename.  Like kk_file_write_atomic, except that
+ * the directory is fsynced only when sync_dir is set.  The data is always
+ * on disk before the rename, so a crash can never leave a partial or empty
+ * state file; without the directory sync a crash may only undo the rename,
+ * which is acceptable for a failure count and not for an accepted code.
+ */
+static int write_file(const char *path, const uint8_t *data, size_t len,
+                      bool sync_dir, struct kk_diag *d)
+{
+    char tmp[STORE_PATH_MAX];
+    uint8_t rnd[6];
+    size_t off = 0;
+    int fd = -1;
+    int r = KK_ERR_IO;
+    int n;
+
+    if (sync_dir)
+        return kk_file_write_atomic(path, data, len, 0600, d);
+    if (kk_random(rnd, sizeof rnd) != KK_OK)
+        return KK_ERR_SYSTEM;
+    n = snprintf(tmp, sizeof tmp, "%s.tmp%02x%02x%02x%02x%02x%02x", path,
+                 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    if (n < 0 || (size_t)n >= sizeof tmp)
+        return KK_ERR_RANGE;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        kk_diag_set(d, "%s: %s", tmp, strerror(errno));
+        return errno == EACCES || errno == EROFS || errno == EPERM ? KK_ERR_PERM
+                                                                   : KK_ERR_IO;
+    }
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            kk_diag_set(d, "%s: %s", tmp, strerror(errno));
+            goto out;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        kk_diag_set(d, "%s: %s", tmp, strerror(errno));
+        goto out;
+    }
+    n = close(fd);
+    fd = -1;
+    if (n != 0 || rename(tmp, path) != 0) {
+        kk_diag_set(d, "%s: %s", path, strerror(errno));
+        goto out;
+    }
+    r = KK_OK;
+out:
+    if (fd >= 0)
+        close(fd);
+    if (r != KK_OK)
+        (void)unlink(tmp);
+    return r;
+}
+
 static int write_user(const struct otp_store *s, const struct st_user *u,
-                      struct kk_diag *d)
+                      bool sync_dir, struct kk_diag *d)
 {
     char path[STORE_PATH_MAX];
     struct kk_buf *b = NULL;
@@ -458,7 +522,7 @@ static int write_user(const struct otp_store *s, const struct st_user *u,
     r = st_format(u, b);
     if (r != KK_OK)
         goto out;
-    r = kk_file_write_atomic(path, kk_buf_data(b), kk_buf_len(b), 0600, d);
+    r = write_file(path, kk_buf_data(b), kk_buf_len(b), sync_dir, d);
     if (r != KK_OK && r != KK_ERR_PERM)
         r = KK_ERR_IO;
 out:
@@ -896,8 +960,9 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
     }
     out.recovery_left = (unsigned)ss.u->nrc;
     {
-        /* The decision stands only if it is recorded. */
-        int w = write_user(s, ss.u, d);
+        /* The decision stands only if it is recorded.  An acceptance is
+         * made fully durable; a failure count skips the directory sync. */
+        int w = write_user(s, ss.u, r == KK_OK, d);
         if (w != KK_OK) {
             r = w;
             goto out;
@@ -998,7 +1063,7 @@ int otp_store_cred_add(struct otp_store *s, const char *user, const char *label,
         goto out;
     ss.u->ncreds++;
     ss.u->next_id++;
-    r = write_user(s, ss.u, d);
+    r = write_user(s, ss.u, true, d);
     if (r == KK_OK)
         *id = c->info.id;
 out:
@@ -1044,7 +1109,7 @@ int otp_store_cred_activate(struct otp_store *s, const char *user, unsigned id,
     (void)accept_cred(c, step, off, now);
     c->info.pending_drift = 0;
     c->info.state = OTP_CRED_ACTIVE;
-    r = write_user(s, ss.u, d);
+    r = write_user(s, ss.u, true, d);
 out:
     session_close(&ss);
     return r;
@@ -1077,7 +1142,7 @@ int otp_store_cred_remove(struct otp_store *s, const char *user, unsigned id,
     }
     kk_wipe(&ss.u->creds[k], (ss.u->ncreds - k) * sizeof ss.u->creds[0]);
     ss.u->ncreds = k;
-    r = write_user(s, ss.u, d);
+    r = write_user(s, ss.u, true, d);
     if (r == KK_OK)
         *removed = n;
 out:
@@ -1127,7 +1192,7 @@ int otp_store_recovery_new(
     }
     ss.u->nrc = KK_STORE_RECOVERY_CODES;
     ss.u->recovery_created = now;
-    r = write_user(s, ss.u, d);
+    r = write_user(s, ss.u, true, d);
     if (r == KK_OK)
         memcpy(codes, tmp, sizeof tmp);
 out:
@@ -1202,7 +1267,7 @@ int otp_store_import_ga(struct otp_store *s, const char *user,
         ss.u->recovery_created = now;
         scratch = true;
     }
-    r = write_user(s, ss.u, d);
+    r = write_user(s, ss.u, true, d);
     if (r == KK_OK) {
         *id = c->info.id;
         *scratch_imported = scratch;

@@ -232,7 +232,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                          &a->pol.window);
             break;
         case OPT_BACKOFF_AFTER:
-            rc = num_opt("--backoff-after", optarg, 0, 100,
+            rc = num_opt("--backoff-after", optarg, 0, 100000,
                          &a->pol.backoff_after);
             break;
         case OPT_BACKOFF_BASE:

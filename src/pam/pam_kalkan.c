@@ -117,7 +117,7 @@ static int parse_options(pam_handle_t *pamh, int argc, const char **argv,
                 memcpy(o->prompt, a + 7, n + 1);
         } else if (opt_uint(a, "window", KK_OTP_WINDOW_MAX, &o->pol.window,
                             &matched, &bad) ||
-                   opt_uint(a, "backoff_after", 100, &o->pol.backoff_after,
+                   opt_uint(a, "backoff_after", 100000, &o->pol.backoff_after,
                             &matched, &bad) ||
                    opt_uint(a, "backoff_base", 3600, &o->pol.backoff_base,
                             &matched, &bad) ||
