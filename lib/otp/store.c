@@ -698,8 +698,36 @@ static bool is_code(const char *in, size_t *len)
     return true;
 }
 
-/* The work an unknown user costs: one credential's window and one
- * recovery hash, so its answer takes as long as an enrolled one's. */
+/* What a failure write costs (a state-sized temporary written, fsynced and
+ * removed), for attempts on unknown users, so that the disk does not tell
+ * them apart either; nothing remains and nothing can fill the disk.  Names
+ * starting with "." are never user files. */
+static void dummy_write(const struct otp_store *s)
+{
+    static const uint8_t filler[768];
+    char path[STORE_PATH_MAX];
+    uint8_t rnd[6];
+    int fd;
+    int n;
+
+    if (kk_random(rnd, sizeof rnd) != KK_OK)
+        return;
+    n = snprintf(path, sizeof path, "%s/users/.dummy%02x%02x%02x%02x%02x%02x",
+                 s->dir, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return;
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0)
+        return;
+    if (write(fd, filler, sizeof filler) == (ssize_t)sizeof filler)
+        (void)fsync(fd);
+    close(fd);
+    (void)unlink(path);
+}
+
+/* The work an unknown user costs: one credential's window, one recovery
+ * hash and a failure-sized write, so its answer takes about as long as an
+ * enrolled one's. */
 static void dummy_work(const struct otp_store *s, const char *enc,
                        const struct otp_policy *pol, const char *input)
 {
@@ -720,6 +748,7 @@ static void dummy_work(const struct otp_store *s, const char *enc,
     (void)rc_hash(s, enc[0] != '\0' ? enc : "-", norm, h);
     kk_wipe(key, sizeof key);
     kk_wipe(norm, sizeof norm);
+    dummy_write(s);
 }
 
 /*
