@@ -1,68 +1,96 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * hotp.c - HOTP (RFC 4226) and TOTP (RFC 6238) values and their
- * verification over a window of counters, with HMAC (RFC 2104) over
- * OpenSSL's SHA-1, SHA-256 and SHA-512.
+ * verification over a window of counters, with HMAC (RFC 2104) over our
+ * own SHA-1 (sha1.c) and libsodium's HMAC-SHA-256 and HMAC-SHA-512.
  *
  * Cost is what matters here: pam_kalkan.so computes 2w+1 HMACs per login
  * attempt inside sshd, login or sudo, and `kalkan otp code` is compared
  * with oathtool, where process start-up is most of the time.  Measured on
- * Debian 12 (OpenSSL 3.0, one core): the first EVP call of a process
- * initialises the provider machinery and reads openssl.cnf, 2.9 ms, which
- * made `kalkan otp code` take 7.2 ms against oathtool's 1.0 ms; per HMAC,
- * HMAC() one-shot costs 1.7 us, EVP_MAC with a cached fetch 1.0 us, a
- * re-initialised keyed EVP_MAC context 0.28 us.  OpenSSL's direct digest
- * functions (SHA1_Init...) need no initialisation at all and run the same
- * assembly, so HMAC is built on them: the key is absorbed once into an
- * inner and an outer digest state, and each message costs a copy of each
- * state and two compression-function calls (0.3 us for SHA-1).  This also
- * keeps a PAM module from loading OpenSSL's configuration, engines or
- * providers into the process that loaded it.  Those functions are marked
- * deprecated in OpenSSL 3, hence OPENSSL_SUPPRESS_DEPRECATED; they remain
- * throughout the 3.x series.  The HMAC is checked against the RFC vectors
- * and against liboath and OpenSSL's own HMAC() in the unit tests.
+ * Debian 12 (two shared cores, medians): OpenSSL's EVP layer cost 2.9 ms
+ * at its first call (providers, openssl.cnf), and even its bare SHA
+ * functions, which need no initialisation, cost 1.1 to 1.7 ms per process
+ * just to load and relocate the 4.7 MB libcrypto: `kalkan otp code` took
+ * 2.3 to 3.4 ms against oathtool's 0.8 to 1.1 ms.  So the library does not
+ * use OpenSSL: SHA-1, which libsodium lacks, is ours (sha1.c), and
+ * HMAC-SHA-256/512 come from libsodium, which the library loads anyway;
+ * `kalkan otp code` now takes 1.3 to 1.65 ms, of which loading
+ * libqrencode and libpng (for `kalkan otp new`) is about 0.45 ms.  The
+ * price is per-code speed: both are portable C where OpenSSL used SHA-NI
+ * and AVX2, so a code costs about 0.6 us (SHA-1), 1.2 us (SHA-256) and
+ * 1.6 us (SHA-512) instead of 0.35, 0.4 and 1.05 us: liboath's speed
+ * rather than 1.4 to 3 times it.  A login checks a handful of codes, so
+ * that is microseconds against the milliseconds saved in every process.
+ * Each HMAC absorbs its key once into an inner and an outer state; each
+ * message then costs a copy of both and two compression-function calls.
+ * The HMAC is checked against the RFC vectors, against liboath and
+ * against OpenSSL's HMAC() (an independent oracle) in the unit tests.
  *
  * Everything lives on the caller's stack and is wiped before returning:
- * no global state, no allocation, so every function is thread-safe.
+ * no allocation, and the only global state is libsodium's one-time
+ * initialisation, done under pthread_once, so every function is
+ * thread-safe.
  */
-#define OPENSSL_SUPPRESS_DEPRECATED 1
-
 #include "kalkan/otp.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/sha.h>
+#include <sodium.h>
+
+#include "otp_int.h"
 
 #define OTP_ALG_COUNT 3
 
-/* Largest digest block (SHA-512, 128 bytes) and output (64 bytes). */
-#define HASH_BLOCK_MAX SHA512_CBLOCK
-#define HASH_OUT_MAX SHA512_DIGEST_LENGTH
+/* Largest digest output (SHA-512, 64 bytes). */
+#define HASH_OUT_MAX crypto_auth_hmacsha512_BYTES
 
 static const char *const alg_names[OTP_ALG_COUNT] = {"SHA1", "SHA256",
                                                      "SHA512"};
 
-/* Block and output sizes of each digest, indexed by enum otp_alg. */
-static const size_t hash_block[OTP_ALG_COUNT] = {SHA_CBLOCK, SHA256_CBLOCK,
-                                                 SHA512_CBLOCK};
+/* Output size of each digest, indexed by enum otp_alg. */
 static const size_t hash_out[OTP_ALG_COUNT] = {
-    SHA_DIGEST_LENGTH, SHA256_DIGEST_LENGTH, SHA512_DIGEST_LENGTH};
+    OTP_SHA1_SIZE, crypto_auth_hmacsha256_BYTES, crypto_auth_hmacsha512_BYTES};
 
-/* A running digest of any of the three algorithms. */
-union hash_ctx {
-    SHA_CTX sha1;
-    SHA256_CTX sha256;
-    SHA512_CTX sha512;
+/* HMAC-SHA1 with its key absorbed: the states after the inner (ipad) and
+ * the outer (opad) key block. */
+struct hmac_sha1 {
+    struct otp_sha1 inner;
+    struct otp_sha1 outer;
 };
 
-/* HMAC with its key absorbed: the states after the inner (ipad) and the
- * outer (opad) key block. */
+/* HMAC with its key absorbed, for any of the three algorithms.  libsodium's
+ * HMAC states are plain structs holding the same two digest states, so a
+ * copy of one is an HMAC ready for a message, as with ours. */
+union hmac_state {
+    struct hmac_sha1 sha1;
+    crypto_auth_hmacsha256_state sha256;
+    crypto_auth_hmacsha512_state sha512;
+};
+
 struct hmac {
     enum otp_alg alg;
-    union hash_ctx inner;
-    union hash_ctx outer;
+    union hmac_state st;
 };
+
+/* sodium_init is thread-safe and idempotent, but it takes a lock on every
+ * call; pthread_once makes the later calls a single load. */
+static pthread_once_t sodium_once = PTHREAD_ONCE_INIT;
+static int sodium_status = -1;
+
+static void sodium_start(void)
+{
+    sodium_status = sodium_init() < 0 ? -1 : 0;
+}
+
+/* KK_OK once libsodium is initialised, KK_ERR_CRYPTO if it cannot be. */
+static int sodium_ready(void)
+{
+    int r = pthread_once(&sodium_once, sodium_start);
+
+    return r == 0 && sodium_status == 0 ? KK_OK : KK_ERR_CRYPTO;
+}
 
 static bool alg_valid(enum otp_alg alg)
 {
@@ -70,123 +98,100 @@ static bool alg_valid(enum otp_alg alg)
            alg == OTP_ALG_SHA512;
 }
 
-static int hash_init(enum otp_alg alg, union hash_ctx *c)
+/* RFC 2104 §2 over our SHA-1: a key longer than a block is hashed first,
+ * then padded with zeros to a block and XORed with ipad and opad. */
+static void hmac_sha1_init(struct hmac_sha1 *h, const uint8_t *key,
+                           size_t keylen)
 {
-    int ok;
-
-    switch (alg) {
-    case OTP_ALG_SHA1:
-        ok = SHA1_Init(&c->sha1);
-        break;
-    case OTP_ALG_SHA256:
-        ok = SHA256_Init(&c->sha256);
-        break;
-    default:
-        ok = SHA512_Init(&c->sha512);
-        break;
-    }
-    return ok == 1 ? KK_OK : KK_ERR_CRYPTO;
-}
-
-static int hash_update(enum otp_alg alg, union hash_ctx *c, const void *p,
-                       size_t len)
-{
-    int ok;
-
-    switch (alg) {
-    case OTP_ALG_SHA1:
-        ok = SHA1_Update(&c->sha1, p, len);
-        break;
-    case OTP_ALG_SHA256:
-        ok = SHA256_Update(&c->sha256, p, len);
-        break;
-    default:
-        ok = SHA512_Update(&c->sha512, p, len);
-        break;
-    }
-    return ok == 1 ? KK_OK : KK_ERR_CRYPTO;
-}
-
-/* Writes hash_out[alg] bytes to out. */
-static int hash_final(enum otp_alg alg, union hash_ctx *c, uint8_t *out)
-{
-    int ok;
-
-    switch (alg) {
-    case OTP_ALG_SHA1:
-        ok = SHA1_Final(out, &c->sha1);
-        break;
-    case OTP_ALG_SHA256:
-        ok = SHA256_Final(out, &c->sha256);
-        break;
-    default:
-        ok = SHA512_Final(out, &c->sha512);
-        break;
-    }
-    return ok == 1 ? KK_OK : KK_ERR_CRYPTO;
-}
-
-/* Absorbs key into h (RFC 2104 §2): a key longer than a block is hashed
- * first, then padded with zeros to a block and XORed with ipad and opad.
- * The caller wipes h with kk_wipe when done. */
-static int hmac_init(struct hmac *h, enum otp_alg alg, const uint8_t *key,
-                     size_t keylen)
-{
-    uint8_t k0[HASH_BLOCK_MAX];
-    uint8_t pad[HASH_BLOCK_MAX];
-    size_t block = hash_block[alg];
-    union hash_ctx c;
-    int r;
+    uint8_t k0[OTP_SHA1_BLOCK];
+    uint8_t pad[OTP_SHA1_BLOCK];
+    struct otp_sha1 c;
 
     memset(k0, 0, sizeof k0);
-    h->alg = alg;
-    if (keylen > block) {
-        r = hash_init(alg, &c);
-        if (r == KK_OK)
-            r = hash_update(alg, &c, key, keylen);
-        if (r == KK_OK)
-            r = hash_final(alg, &c, k0);
-        if (r != KK_OK)
-            goto out;
+    if (keylen > OTP_SHA1_BLOCK) {
+        otp_sha1_init(&c);
+        otp_sha1_update(&c, key, keylen);
+        otp_sha1_final(&c, k0); /* wipes c */
     } else {
         memcpy(k0, key, keylen);
     }
-    for (size_t i = 0; i < block; i++)
+    for (size_t i = 0; i < OTP_SHA1_BLOCK; i++)
         pad[i] = k0[i] ^ 0x36u;
-    r = hash_init(alg, &h->inner);
-    if (r == KK_OK)
-        r = hash_update(alg, &h->inner, pad, block);
-    for (size_t i = 0; i < block; i++)
+    otp_sha1_init(&h->inner);
+    otp_sha1_update(&h->inner, pad, sizeof pad);
+    for (size_t i = 0; i < OTP_SHA1_BLOCK; i++)
         pad[i] = k0[i] ^ 0x5cu;
-    if (r == KK_OK)
-        r = hash_init(alg, &h->outer);
-    if (r == KK_OK)
-        r = hash_update(alg, &h->outer, pad, block);
-out:
+    otp_sha1_init(&h->outer);
+    otp_sha1_update(&h->outer, pad, sizeof pad);
     kk_wipe(k0, sizeof k0);
     kk_wipe(pad, sizeof pad);
-    kk_wipe(&c, sizeof c);
+}
+
+/* Absorbs key (any length) into h.  The caller wipes h with kk_wipe when
+ * done. */
+static int hmac_init(struct hmac *h, enum otp_alg alg, const uint8_t *key,
+                     size_t keylen)
+{
+    int r = KK_OK;
+
+    h->alg = alg;
+    switch (alg) {
+    case OTP_ALG_SHA1:
+        hmac_sha1_init(&h->st.sha1, key, keylen);
+        break;
+    case OTP_ALG_SHA256:
+        r = sodium_ready();
+        if (r == KK_OK &&
+            crypto_auth_hmacsha256_init(&h->st.sha256, key, keylen) != 0)
+            r = KK_ERR_CRYPTO;
+        break;
+    default:
+        r = sodium_ready();
+        if (r == KK_OK &&
+            crypto_auth_hmacsha512_init(&h->st.sha512, key, keylen) != 0)
+            r = KK_ERR_CRYPTO;
+        break;
+    }
     return r;
 }
 
-/* HMAC of msg under the absorbed key; writes hash_out[h->alg] bytes. */
+/* HMAC of msg under the absorbed key, on a copy of the absorbed state;
+ * writes hash_out[h->alg] bytes. */
 static int hmac_mac(const struct hmac *h, const uint8_t *msg, size_t len,
                     uint8_t *out)
 {
-    uint8_t ih[HASH_OUT_MAX];
-    union hash_ctx c = h->inner;
-    int r = hash_update(h->alg, &c, msg, len);
+    uint8_t ih[OTP_SHA1_SIZE];
+    union hmac_state c;
+    size_t used = sizeof c.sha1;
+    int r = KK_OK;
 
-    if (r == KK_OK)
-        r = hash_final(h->alg, &c, ih);
-    if (r == KK_OK) {
-        c = h->outer;
-        r = hash_update(h->alg, &c, ih, hash_out[h->alg]);
+    switch (h->alg) {
+    case OTP_ALG_SHA1:
+        c.sha1 = h->st.sha1;
+        otp_sha1_update(&c.sha1.inner, msg, len);
+        otp_sha1_final(&c.sha1.inner, ih);
+        otp_sha1_update(&c.sha1.outer, ih, sizeof ih);
+        otp_sha1_final(&c.sha1.outer, out);
+        break;
+    case OTP_ALG_SHA256:
+        used = sizeof c.sha256;
+        c.sha256 = h->st.sha256;
+        if (crypto_auth_hmacsha256_update(&c.sha256, msg, len) != 0 ||
+            crypto_auth_hmacsha256_final(&c.sha256, out) != 0)
+            r = KK_ERR_CRYPTO;
+        break;
+    default:
+        used = sizeof c.sha512;
+        c.sha512 = h->st.sha512;
+        if (crypto_auth_hmacsha512_update(&c.sha512, msg, len) != 0 ||
+            crypto_auth_hmacsha512_final(&c.sha512, out) != 0)
+            r = KK_ERR_CRYPTO;
+        break;
     }
-    if (r == KK_OK)
-        r = hash_final(h->alg, &c, out);
+    /* The finals already wipe the digest states they end; this also
+     * covers a libsodium call that failed half-way. */
     kk_wipe(ih, sizeof ih);
-    kk_wipe(&c, sizeof c);
+    kk_wipe(&c, used);
     return r;
 }
 

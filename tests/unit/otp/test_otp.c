@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * test_otp.c - unit tests of the otp library: the RFC 4226 and RFC 6238
- * vectors, verification windows, base32, otpauth URIs, QR rendering, and a
- * differential test against liboath over a million random cases.
+ * test_otp.c - unit tests of the otp library: SHA-1 against the FIPS 180
+ * vectors and OpenSSL, the RFC 4226 and RFC 6238 vectors, HMAC against
+ * OpenSSL, verification windows, base32, otpauth URIs, QR rendering, and a
+ * differential test against liboath over a million random cases.  OpenSSL
+ * is only an independent oracle here: the library does not use it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,8 +18,11 @@
 
 #include "kalkan/otp.h"
 
+#include "../../../lib/otp/otp_int.h"
+
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #ifdef KK_HAVE_LIBOATH
 #include <liboath/oath.h>
@@ -152,6 +157,116 @@ static void tsv_each(const char *name,
     assert_true(cases > 10);
     kk_buf_free(b);
 }
+
+/* ---- SHA-1 ---- */
+
+static void sha1_hex(const uint8_t *msg, size_t len, char hex[41])
+{
+    struct otp_sha1 c;
+    uint8_t md[OTP_SHA1_SIZE];
+
+    otp_sha1_init(&c);
+    otp_sha1_update(&c, msg, len);
+    otp_sha1_final(&c, md);
+    for (size_t i = 0; i < sizeof md; i++)
+        assert_true(snprintf(hex + 2 * i, 3, "%02x", md[i]) == 2);
+}
+
+/* FIPS 180 / RFC 3174 §7.3 test vectors, and the empty message. */
+static void sha1_matches_the_fips_180_vectors(void **state)
+{
+    static const char m448[] =
+        "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+    static uint8_t million[1000000];
+    struct otp_sha1 c;
+    uint8_t md[OTP_SHA1_SIZE];
+    uint8_t want[OTP_SHA1_SIZE];
+    char hex[41];
+
+    (void)state;
+    sha1_hex((const uint8_t *)"abc", 3, hex);
+    assert_string_equal(hex, "a9993e364706816aba3e25717850c26c9cd0d89d");
+    assert_int_equal(strlen(m448), 56);
+    sha1_hex((const uint8_t *)m448, 56, hex);
+    assert_string_equal(hex, "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+    sha1_hex(NULL, 0, hex);
+    assert_string_equal(hex, "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+    memset(million, 'a', sizeof million);
+    sha1_hex(million, sizeof million, hex);
+    assert_string_equal(hex, "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    /* The same million 'a', fed in pieces of 1 to 199 bytes. */
+    hex_decode("34aa973cd4c4daa4f61eeb2bdbad27316534016f", want, sizeof want);
+    otp_sha1_init(&c);
+    for (size_t done = 0, n = 1; done < sizeof million; n = n % 199 + 1) {
+        size_t take = n < sizeof million - done ? n : sizeof million - done;
+        otp_sha1_update(&c, million + done, take);
+        done += take;
+    }
+    otp_sha1_final(&c, md);
+    assert_memory_equal(md, want, sizeof md);
+}
+
+/*
+ * Every length from 0 to 1000 bytes (so every padding case: the length
+ * field in the last block or a block of its own), random bytes, fed in a
+ * random number of update() calls split at random points, including empty
+ * ones, against OpenSSL's one-shot SHA1().
+ */
+static void sha1_equals_openssl_for_random_lengths_and_splits(void **state)
+{
+    static uint8_t msg[1000];
+    struct prng g;
+
+    (void)state;
+    prng_seed(&g, 1804);
+    for (size_t len = 0; len <= sizeof msg; len++) {
+        for (unsigned round = 0; round < 4; round++) {
+            struct otp_sha1 c;
+            uint8_t got[OTP_SHA1_SIZE];
+            uint8_t want[SHA_DIGEST_LENGTH];
+            size_t cuts[8];
+            size_t ncuts = (size_t)prng_below(&g, 8);
+            size_t done = 0;
+
+            for (size_t i = 0; i < len; i++)
+                msg[i] = (uint8_t)prng_next(&g);
+            /* Sorted cut points in 0..len, so pieces may be empty. */
+            for (size_t i = 0; i < ncuts; i++) {
+                size_t x = (size_t)prng_below(&g, len + 1);
+                size_t k = i;
+                for (; k > 0 && cuts[k - 1] > x; k--)
+                    cuts[k] = cuts[k - 1];
+                cuts[k] = x;
+            }
+            otp_sha1_init(&c);
+            for (size_t i = 0; i < ncuts; i++) {
+                otp_sha1_update(&c, msg + done, cuts[i] - done);
+                done = cuts[i];
+            }
+            otp_sha1_update(&c, msg + done, len - done);
+            otp_sha1_final(&c, got);
+            assert_non_null(SHA1(msg, len, want));
+            if (memcmp(got, want, sizeof got) != 0)
+                fail_msg("SHA-1 of %zu bytes in %zu pieces differs", len,
+                         ncuts + 1);
+        }
+    }
+}
+
+static void sha1_final_wipes_its_state(void **state)
+{
+    static const uint8_t zero[sizeof(struct otp_sha1)];
+    struct otp_sha1 c;
+    uint8_t md[OTP_SHA1_SIZE];
+
+    (void)state;
+    otp_sha1_init(&c);
+    otp_sha1_update(&c, "a secret key of some length", 27);
+    otp_sha1_final(&c, md);
+    assert_memory_equal(&c, zero, sizeof c);
+}
+
+/* ---- HOTP and TOTP ---- */
 
 static const uint8_t rfc_key20[] = "12345678901234567890";
 
@@ -1010,7 +1125,10 @@ static void qr_render_refuses_bad_input_and_leaves_the_buffer(void **state)
     kk_buf_free(small);
 }
 
-/* ---- the HMAC under the codes, against OpenSSL's HMAC() ---- */
+/* ---- the HMAC under the codes, against OpenSSL's HMAC() ----
+ *
+ * The library no longer uses OpenSSL, so its HMAC() is an independent
+ * implementation to compare with. */
 
 /* RFC 4226 §5.3 truncation of a full HMAC, as the reference. */
 static void truncate_ref(const uint8_t *mac, size_t len, unsigned digits,
@@ -1153,6 +1271,9 @@ static void otp_values_equal_liboath_over_a_million_random_cases(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(sha1_matches_the_fips_180_vectors),
+        cmocka_unit_test(sha1_equals_openssl_for_random_lengths_and_splits),
+        cmocka_unit_test(sha1_final_wipes_its_state),
         cmocka_unit_test(hotp_matches_rfc4226_appendix_d),
         cmocka_unit_test(totp_matches_rfc6238_appendix_b_for_all_algorithms),
         cmocka_unit_test(totp_six_digits_are_the_last_six_of_eight),
