@@ -4,16 +4,21 @@
  *
  * A store is a root-owned directory (0700) holding a 32-byte store key
  * (DIR/key, 0400) and one state file per user (DIR/users/<encoded-user>),
- * each guarded by a lock file (DIR/users/<encoded-user>.lock).  Secrets are
- * encrypted with XChaCha20-Poly1305 under the store key, bound to the format
- * version, the user and the credential id; recovery codes are kept only as
- * keyed BLAKE2b hashes.  The file format is described in docs/otp-store.md.
+ * each guarded by a lock file (DIR/users/<encoded-user>.lock) that also
+ * holds the user's failure counters.  Secrets are encrypted with
+ * XChaCha20-Poly1305 under the store key, bound to the format version, the
+ * user and the credential id; recovery codes are kept only as keyed BLAKE2b
+ * hashes.  The formats are described in docs/otp-store.md.
  *
  * Every operation that changes a user's state runs lock -> read -> decide
  * -> write -> unlock under an flock(2) of that user's lock file, so checks
  * and updates are atomic across processes: one code is accepted once, and N
- * parallel failures are counted N times.  State is written with
- * kk_file_write_atomic, so a crash or a full disk leaves the previous file.
+ * parallel failures are counted N times.  Credential state is written with
+ * kk_file_write_atomic, so a crash or a full disk leaves the previous file
+ * and an accepted code is on disk before success is returned.  Failure
+ * counters are a 128-byte authenticated record rewritten in place with one
+ * pwrite(2) and no fsync: a crash may lose recent counts, and a torn or
+ * invalid record is replaced by conservative counters, never fresh ones.
  *
  * Clock: every function that needs the time takes `now` (Unix seconds)
  * from the caller, so tests and `faketime` control it.
@@ -149,10 +154,12 @@ struct otp_user_info {
 };
 
 /*
- * Reads user's state without taking the lock for writing (a shared lock
- * is held while reading) and fills *out; the rate-limit fields are
- * evaluated at now under policy pol (NULL: defaults).
- * KK_ERR_NOTFOUND when the user has no state file.
+ * Reads user's state and failure counters without taking the lock for
+ * writing (a shared lock is held while reading) and fills *out; the
+ * rate-limit fields are evaluated at now under policy pol (NULL:
+ * defaults).  A torn or invalid counter record is shown as the
+ * conservative counters a verification would replace it with (nothing is
+ * written).  KK_ERR_NOTFOUND when the user has no state file.
  */
 KK_API KK_WUR int otp_store_info(struct otp_store *s, const char *user,
                                  const struct otp_policy *pol, int64_t now,
@@ -224,6 +231,8 @@ struct otp_verify_result {
     bool drift_adopted;      /* the credential's drift changed */
     unsigned recovery_left;  /* unused recovery codes after this attempt */
     int64_t throttled_until; /* set when the budget is throttled */
+    bool counters_reset;     /* the failure-counter record was torn or
+                                invalid and was reset conservatively */
 };
 
 /*
@@ -231,16 +240,26 @@ struct otp_verify_result {
  * any case, with or without dashes) for user, counting the attempt in
  * budget b under policy pol (NULL: defaults), at time now.
  *
- * Under the user's lock: reads the state, refuses codes without evaluation
- * while the budget is throttled (recovery codes of 60 bits are still
- * evaluated), checks every active credential over its window (2w+1 HMACs
- * each) accepting only a step after the last accepted one (or an HOTP
- * counter at or after the next one), learns drift, consumes a matching
- * recovery code, counts a failure or resets the consecutive count, and
- * writes the state back.  If the write fails the attempt is refused.
+ * Under the user's lock: reads the state and the failure counters,
+ * refuses codes without evaluation while the budget is throttled (recovery
+ * codes of 60 bits are still evaluated), checks every active credential
+ * over its window (2w+1 HMACs each) accepting only a step after the last
+ * accepted one (or an HOTP counter at or after the next one), learns
+ * drift, and consumes a matching recovery code.  An acceptance is written
+ * to the state file durably (fsync of file and directory) before KK_OK is
+ * returned; if that write fails the attempt is refused.  Then the
+ * consecutive count of b is reset.  A failure changes only the counter
+ * record (one pwrite, no fsync); if that write fails the attempt is
+ * refused with the store error.
+ *
+ * A torn or invalid counter record is replaced by conservative counters
+ * (the free failures used up and half the daily cap spent) and
+ * res->counters_reset is set; a missing record counts as a fresh budget.
  *
  * A user without a state file or without active credentials or recovery
- * codes costs the same HMACs and returns KK_ERR_NOTFOUND, nothing written.
+ * codes costs the same HMACs and the same counter-record I/O (on a
+ * per-store dummy record) and returns KK_ERR_NOTFOUND; nothing is kept for
+ * that name.
  *
  * Returns KK_OK (accepted, *res filled), KK_ERR_AUTH (wrong code),
  * KK_ERR_REPLAY (a code of an already used step), KK_ERR_THROTTLED,
@@ -258,8 +277,9 @@ KK_API KK_WUR int otp_store_verify(struct otp_store *s, const char *user,
 
 /*
  * Parses the text of a state file (at most KK_STORE_FILE_MAX bytes) that
- * must belong to user, into *out (no secret is decrypted).  Any deviation
- * from the canonical format is KK_ERR_CORRUPT with detail in d.
+ * must belong to user, into *out (no secret is decrypted).  The failure
+ * counters are not in the state file; out->budget is left at zero.  Any
+ * deviation from the canonical format is KK_ERR_CORRUPT with detail in d.
  */
 KK_API KK_WUR int otp_store_file_parse(const char *text, size_t len,
                                        const char *user,

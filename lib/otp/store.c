@@ -7,13 +7,20 @@
  * Every change to a user runs lock -> read -> decide -> write -> unlock
  * under flock(2) on DIR/users/<user>.lock.  A lock is per user, so logins
  * of different people never wait for each other, and the whole decision
- * (replay check, rate limit, drift) sees one consistent state.  The price
- * is a durable write per attempt, successes and failures alike: a failure
- * that is not counted is a guess an attacker gets for free.  An accepted
- * code is written with kk_file_write_atomic (file and directory fsync, so
- * a crash cannot bring the code back); a failure skips the directory
- * fsync (a crash may lose the count, never corrupt the file), which halves
- * the cost of the common case under attack.
+ * (replay check, rate limit, drift) sees one consistent state.
+ *
+ * Durability is split by what is at stake.  Credential state (secrets,
+ * last accepted step or HOTP counter, drift, recovery codes) lives in the
+ * state file and every change to it, an accepted code above all, is
+ * written with kk_file_write_atomic (temporary file, fsync, rename,
+ * directory fsync) before the caller hears "success", so a crash can
+ * never bring a used code back.  The rate-limit counters live in a
+ * 128-byte record at the start of the lock file (store_counters.c); a
+ * failed attempt changes only them, with one pwrite(2) under the lock and
+ * no fsync.  That is what keeps a failure at microseconds rather than the
+ * millisecond of two fsyncs, and N parallel failures still count exactly
+ * N.  A crash may lose recent counts; a record that does not check out is
+ * replaced by a conservative one, never by a fresh one.
  *
  * Secrets are sealed with XChaCha20-Poly1305 (random 192-bit nonces, so no
  * nonce bookkeeping) under the store key, with associated data
@@ -40,15 +47,41 @@
 #define STORE_PATH_MAX 4096
 #define AD_PREFIX "kalkan-otp-v1"
 #define RC_KEY_CONTEXT "kalkan-otp recovery key v1"
-#define LOCK_POLL_NS 2000000L /* 2 ms between attempts to take a lock */
+#define CTR_KEY_CONTEXT "kalkan-otp counters key v1"
+#define DUMMY_RECORD ".dummy.lock" /* never a user's name: starts with . */
+#define LOCK_POLL_NS 2000000L      /* 2 ms between attempts to take a lock */
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
 struct otp_store {
     char dir[STORE_PATH_MAX];
-    struct kk_secret *key;    /* DIR/key */
-    struct kk_secret *rc_key; /* derived key for recovery-code hashes */
+    /* One guarded allocation (kk_secret: locked, guard pages, wiped on
+     * free) holding the store key and the two keys derived from it.  Each
+     * guarded allocation costs about a dozen system calls, and a store is
+     * opened for every PAM attempt, so the three share one. */
+    struct kk_secret *keys;
 };
+
+#define KEY_OFF 0                       /* DIR/key */
+#define RC_KEY_OFF STORE_KEY_LEN        /* recovery-code hashes */
+#define CTR_KEY_OFF (2 * STORE_KEY_LEN) /* counter-record MACs */
+#define KEYS_LEN (3 * STORE_KEY_LEN)
+_Static_assert(ST_CTR_KEY_LEN == STORE_KEY_LEN, "one key size");
+
+static const uint8_t *store_key(const struct otp_store *s)
+{
+    return kk_secret_cptr(s->keys) + KEY_OFF;
+}
+
+static const uint8_t *rc_key(const struct otp_store *s)
+{
+    return kk_secret_cptr(s->keys) + RC_KEY_OFF;
+}
+
+static const uint8_t *ctr_key(const struct otp_store *s)
+{
+    return kk_secret_cptr(s->keys) + CTR_KEY_OFF;
+}
 
 /* ---- policy ---- */
 
@@ -281,21 +314,22 @@ static int load_key(struct otp_store *s, bool create, struct kk_diag *d)
         r = KK_ERR_CORRUPT;
         goto out;
     }
-    r = kk_secret_new(STORE_KEY_LEN, &s->key);
+    r = kk_secret_new(KEYS_LEN, &s->keys);
     if (r != KK_OK)
         goto out;
-    n = read(fd, kk_secret_ptr(s->key), STORE_KEY_LEN);
+    n = read(fd, kk_secret_ptr(s->keys) + KEY_OFF, STORE_KEY_LEN);
     if (n != STORE_KEY_LEN) {
         kk_diag_set(d, "%s: short read", path);
         r = KK_ERR_IO;
         goto out;
     }
-    r = kk_secret_new(STORE_KEY_LEN, &s->rc_key);
-    if (r != KK_OK)
-        goto out;
-    if (crypto_generichash(kk_secret_ptr(s->rc_key), STORE_KEY_LEN,
+    if (crypto_generichash(kk_secret_ptr(s->keys) + RC_KEY_OFF, STORE_KEY_LEN,
                            (const uint8_t *)RC_KEY_CONTEXT,
-                           sizeof RC_KEY_CONTEXT - 1, kk_secret_cptr(s->key),
+                           sizeof RC_KEY_CONTEXT - 1, store_key(s),
+                           STORE_KEY_LEN) != 0 ||
+        crypto_generichash(kk_secret_ptr(s->keys) + CTR_KEY_OFF, ST_CTR_KEY_LEN,
+                           (const uint8_t *)CTR_KEY_CONTEXT,
+                           sizeof CTR_KEY_CONTEXT - 1, store_key(s),
                            STORE_KEY_LEN) != 0) {
         r = KK_ERR_CRYPTO;
         goto out;
@@ -354,8 +388,7 @@ void otp_store_free(struct otp_store *s)
 {
     if (s == NULL)
         return;
-    kk_secret_free(s->key);
-    kk_secret_free(s->rc_key);
+    kk_secret_free(s->keys);
     free(s);
 }
 
@@ -443,69 +476,9 @@ out:
     return r;
 }
 
-/*
- * Replaces path with len bytes through a temporary file in the same
- * directory: write, fsync, rename.  Like kk_file_write_atomic, except that
- * the directory is fsynced only when sync_dir is set.  The data is always
- * on disk before the rename, so a crash can never leave a partial or empty
- * state file; without the directory sync a crash may only undo the rename,
- * which is acceptable for a failure count and not for an accepted code.
- */
-static int write_file(const char *path, const uint8_t *data, size_t len,
-                      bool sync_dir, struct kk_diag *d)
-{
-    char tmp[STORE_PATH_MAX];
-    uint8_t rnd[6];
-    size_t off = 0;
-    int fd = -1;
-    int r = KK_ERR_IO;
-    int n;
-
-    if (sync_dir)
-        return kk_file_write_atomic(path, data, len, 0600, d);
-    if (kk_random(rnd, sizeof rnd) != KK_OK)
-        return KK_ERR_SYSTEM;
-    n = snprintf(tmp, sizeof tmp, "%s.tmp%02x%02x%02x%02x%02x%02x", path,
-                 rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
-    if (n < 0 || (size_t)n >= sizeof tmp)
-        return KK_ERR_RANGE;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        kk_diag_set(d, "%s: %s", tmp, strerror(errno));
-        return errno == EACCES || errno == EROFS || errno == EPERM ? KK_ERR_PERM
-                                                                   : KK_ERR_IO;
-    }
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            kk_diag_set(d, "%s: %s", tmp, strerror(errno));
-            goto out;
-        }
-        off += (size_t)w;
-    }
-    if (fsync(fd) != 0) {
-        kk_diag_set(d, "%s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    n = close(fd);
-    fd = -1;
-    if (n != 0 || rename(tmp, path) != 0) {
-        kk_diag_set(d, "%s: %s", path, strerror(errno));
-        goto out;
-    }
-    r = KK_OK;
-out:
-    if (fd >= 0)
-        close(fd);
-    if (r != KK_OK)
-        (void)unlink(tmp);
-    return r;
-}
-
+/* Writes u durably: temporary file, fsync, rename, directory fsync. */
 static int write_user(const struct otp_store *s, const struct st_user *u,
-                      bool sync_dir, struct kk_diag *d)
+                      struct kk_diag *d)
 {
     char path[STORE_PATH_MAX];
     struct kk_buf *b = NULL;
@@ -522,7 +495,7 @@ static int write_user(const struct otp_store *s, const struct st_user *u,
     r = st_format(u, b);
     if (r != KK_OK)
         goto out;
-    r = write_file(path, kk_buf_data(b), kk_buf_len(b), sync_dir, d);
+    r = kk_file_write_atomic(path, kk_buf_data(b), kk_buf_len(b), 0600, d);
     if (r != KK_OK && r != KK_ERR_PERM)
         r = KK_ERR_IO;
 out:
@@ -530,12 +503,18 @@ out:
     return r;
 }
 
-/* A locked, loaded user: the common start of every operation. */
+/* A locked, loaded user: the common start of every operation.  The
+ * counters are read only by the operations that need them
+ * (session_counters). */
 struct session {
     char enc[OTP_STORE_USER_ENC_SIZE];
     int lockfd;
     bool exists;
     struct st_user *u;
+    struct st_counters ctr;
+    bool ctr_missing; /* the lock file held no record */
+    bool ctr_reset; /* it held an invalid one, replaced by st_counters_reset */
+    bool ctr_oversize; /* it is longer than a record: truncate on write */
 };
 
 static int session_open(const struct otp_store *s, const char *user, bool excl,
@@ -543,10 +522,8 @@ static int session_open(const struct otp_store *s, const char *user, bool excl,
 {
     int r;
 
-    ss->enc[0] = '\0';
+    memset(ss, 0, sizeof *ss);
     ss->lockfd = -1;
-    ss->exists = false;
-    ss->u = NULL;
     r = otp_store_user_encode(user, ss->enc);
     if (r != KK_OK) {
         kk_diag_set(d, "invalid user name");
@@ -580,6 +557,145 @@ static void session_close(struct session *ss)
     }
 }
 
+/* ---- the counter record in the lock file ---- */
+
+/* pread/pwrite of exactly len bytes at offset 0, retried on EINTR.  A
+ * record is far below a page, so the kernel copies it in one piece. */
+static ssize_t rec_pread(int fd, uint8_t *buf, size_t len)
+{
+    ssize_t n;
+
+    do
+        n = pread(fd, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    return n;
+}
+
+static int rec_pwrite(int fd, const uint8_t *buf, size_t len)
+{
+    ssize_t n;
+
+    do
+        n = pwrite(fd, buf, len, 0);
+    while (n < 0 && errno == EINTR);
+    if (n == (ssize_t)len)
+        return KK_OK;
+    if (n >= 0)
+        errno = ENOSPC; /* a short write of a sub-page record */
+    /* EBADF: the lock file was opened read-only on a read-only store. */
+    return errno == EBADF || errno == EROFS || errno == EACCES || errno == EPERM
+               ? KK_ERR_PERM
+               : KK_ERR_IO;
+}
+
+/*
+ * Reads the counter record from fd (a lock file) for user enc into *c:
+ * KK_OK, KK_ERR_NOTFOUND (empty file: zero counters), KK_ERR_CORRUPT
+ * (conservative counters for pol at now; *oversize set when the file is
+ * longer than a record) or KK_ERR_IO.
+ */
+static int counters_read(const struct otp_store *s, int fd, const char *enc,
+                         const struct otp_policy *pol, int64_t now,
+                         struct st_counters *c, bool *oversize)
+{
+    uint8_t rec[ST_CTR_SIZE + 1];
+    ssize_t n;
+    int r;
+
+    *oversize = false;
+    n = rec_pread(fd, rec, sizeof rec);
+    if (n < 0)
+        return KK_ERR_IO;
+    r = st_counters_parse(rec, (size_t)n, enc, ctr_key(s), c);
+    if (r == KK_ERR_NOTFOUND)
+        memset(c, 0, sizeof *c);
+    else if (r != KK_OK)
+        r = KK_ERR_CORRUPT;
+    if (r == KK_ERR_CORRUPT) {
+        st_counters_reset(c, pol, now);
+        *oversize = n > ST_CTR_SIZE;
+    }
+    return r;
+}
+
+/* Writes counters c as the record of user enc into fd, without fsync
+ * unless sync is set; truncates a file that was longer than a record. */
+static int counters_write(const struct otp_store *s, int fd, const char *enc,
+                          const struct st_counters *c, bool oversize, bool sync)
+{
+    uint8_t rec[ST_CTR_SIZE];
+    int r;
+
+    r = st_counters_format(c, enc, ctr_key(s), rec);
+    if (r == KK_OK)
+        r = rec_pwrite(fd, rec, sizeof rec);
+    if (r == KK_OK && oversize && ftruncate(fd, ST_CTR_SIZE) != 0)
+        r = KK_ERR_IO;
+    if (r == KK_OK && sync && fdatasync(fd) != 0)
+        r = KK_ERR_IO;
+    return r;
+}
+
+/* Loads the session's counters (under its lock), evaluated at now. */
+static int session_counters(const struct otp_store *s, struct session *ss,
+                            const struct otp_policy *pol, int64_t now,
+                            struct kk_diag *d)
+{
+    int r;
+
+    r = counters_read(s, ss->lockfd, ss->enc, pol, now, &ss->ctr,
+                      &ss->ctr_oversize);
+    ss->ctr_missing = r == KK_ERR_NOTFOUND;
+    ss->ctr_reset = r == KK_ERR_CORRUPT;
+    if (r == KK_ERR_IO) {
+        kk_diag_set(d, "%s.lock: %s", ss->enc, strerror(errno));
+        return KK_ERR_IO;
+    }
+    return KK_OK;
+}
+
+/* Records the session's counters: one pwrite, no fsync. */
+static int session_counters_write(const struct otp_store *s, struct session *ss,
+                                  struct kk_diag *d)
+{
+    int r;
+
+    r = counters_write(s, ss->lockfd, ss->enc, &ss->ctr, ss->ctr_oversize,
+                       false);
+    if (r == KK_ERR_IO || r == KK_ERR_PERM)
+        kk_diag_set(d, "%s.lock: failure counters: %s", ss->enc,
+                    strerror(errno));
+    if (r == KK_OK) {
+        ss->ctr_missing = false;
+        ss->ctr_reset = false;
+        ss->ctr_oversize = false;
+    }
+    return r;
+}
+
+/*
+ * Before an enrolment-type change creates or extends a user: gives the
+ * user a record of zero counters if the lock file has none, synced, so
+ * that from then on a crash can only leave an old or a torn record (which
+ * resets conservatively), never an empty file (which reads as fresh).
+ */
+static int session_counters_init(const struct otp_store *s, struct session *ss,
+                                 struct kk_diag *d)
+{
+    struct otp_policy pol;
+    int r;
+
+    otp_policy_default(&pol);
+    r = session_counters(s, ss, &pol, 0, d);
+    if (r != KK_OK || !ss->ctr_missing)
+        return r;
+    r = counters_write(s, ss->lockfd, ss->enc, &ss->ctr, false, true);
+    if (r == KK_ERR_IO || r == KK_ERR_PERM)
+        kk_diag_set(d, "%s.lock: failure counters: %s", ss->enc,
+                    strerror(errno));
+    return r;
+}
+
 /* ---- crypto ---- */
 
 static size_t make_ad(const char *enc, unsigned id, uint8_t *ad, size_t cap)
@@ -601,7 +717,7 @@ static int seal(const struct otp_store *s, const char *enc, struct st_cred *c,
     randombytes_buf(c->nonce, sizeof c->nonce);
     if (crypto_aead_xchacha20poly1305_ietf_encrypt(c->ct, &ctlen, secret, len,
                                                    ad, adlen, NULL, c->nonce,
-                                                   kk_secret_cptr(s->key)) != 0)
+                                                   store_key(s)) != 0)
         return KK_ERR_CRYPTO;
     c->ct_len = (size_t)ctlen;
     return KK_OK;
@@ -619,9 +735,9 @@ static int unseal(const struct otp_store *s, const char *enc,
     if (adlen == 0 || c->ct_len < ST_TAG_LEN ||
         c->ct_len - ST_TAG_LEN > KK_OTP_SECRET_MAX)
         return KK_ERR_CORRUPT;
-    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-            out, &n, NULL, c->ct, c->ct_len, ad, adlen, c->nonce,
-            kk_secret_cptr(s->key)) != 0)
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &n, NULL, c->ct,
+                                                   c->ct_len, ad, adlen,
+                                                   c->nonce, store_key(s)) != 0)
         return KK_ERR_CORRUPT;
     *len = (size_t)n;
     return KK_OK;
@@ -675,8 +791,8 @@ static int rc_hash(const struct otp_store *s, const char *enc, const char *norm,
 
     if (n < 0 || (size_t)n >= sizeof msg)
         return KK_ERR_RANGE;
-    if (crypto_generichash(out, ST_RC_HASH_LEN, msg, (size_t)n,
-                           kk_secret_cptr(s->rc_key), STORE_KEY_LEN) != 0)
+    if (crypto_generichash(out, ST_RC_HASH_LEN, msg, (size_t)n, rc_key(s),
+                           STORE_KEY_LEN) != 0)
         r = KK_ERR_CRYPTO;
     kk_wipe(msg, sizeof msg);
     return r;
@@ -698,38 +814,41 @@ static bool is_code(const char *in, size_t *len)
     return true;
 }
 
-/* What a failure write costs (a state-sized temporary written, fsynced and
- * removed), for attempts on unknown users, so that the disk does not tell
- * them apart either; nothing remains and nothing can fill the disk.  Names
- * starting with "." are never user files. */
-static void dummy_write(const struct otp_store *s)
+/*
+ * What recording a failure costs, for attempts on unknown users, so that
+ * the disk does not tell them apart either: the same pread, MAC check, MAC
+ * and pwrite of a record, on a per-store dummy record (DIR/users/
+ * .dummy.lock; names starting with "." are never users).  It is not
+ * locked (the caller holds the unknown name's own lock, as for an enrolled
+ * user) and holds nothing: concurrent writers may tear it, and a torn
+ * dummy is as good as any.  Nothing is kept per unknown name.
+ */
+static void dummy_record(const struct otp_store *s,
+                         const struct otp_policy *pol, int64_t now)
 {
-    static const uint8_t filler[768];
     char path[STORE_PATH_MAX];
-    uint8_t rnd[6];
+    struct st_counters c;
+    bool oversize = false;
     int fd;
     int n;
 
-    if (kk_random(rnd, sizeof rnd) != KK_OK)
-        return;
-    n = snprintf(path, sizeof path, "%s/users/.dummy%02x%02x%02x%02x%02x%02x",
-                 s->dir, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]);
+    n = snprintf(path, sizeof path, "%s/users/%s", s->dir, DUMMY_RECORD);
     if (n < 0 || (size_t)n >= sizeof path)
         return;
-    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
     if (fd < 0)
         return;
-    if (write(fd, filler, sizeof filler) == (ssize_t)sizeof filler)
-        (void)fsync(fd);
+    (void)counters_read(s, fd, DUMMY_RECORD, pol, now, &c, &oversize);
+    (void)counters_write(s, fd, DUMMY_RECORD, &c, oversize, false);
     close(fd);
-    (void)unlink(path);
 }
 
 /* The work an unknown user costs: one credential's window, one recovery
- * hash and a failure-sized write, so its answer takes about as long as an
- * enrolled one's. */
+ * hash and a failure record written, so its answer takes about as long as
+ * an enrolled one's. */
 static void dummy_work(const struct otp_store *s, const char *enc,
-                       const struct otp_policy *pol, const char *input)
+                       const struct otp_policy *pol, const char *input,
+                       int64_t now)
 {
     uint8_t key[KK_OTP_SECRET_GEN];
     uint8_t h[ST_RC_HASH_LEN];
@@ -748,7 +867,7 @@ static void dummy_work(const struct otp_store *s, const char *enc,
     (void)rc_hash(s, enc[0] != '\0' ? enc : "-", norm, h);
     kk_wipe(key, sizeof key);
     kk_wipe(norm, sizeof norm);
-    dummy_write(s);
+    dummy_record(s, pol, now);
 }
 
 /*
@@ -911,7 +1030,7 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
         goto out_nolock;
     r = session_open(s, user, true, false, &ss, d);
     if (r == KK_ERR_NOTFOUND || r == KK_ERR_INVAL || r == KK_ERR_RANGE) {
-        dummy_work(s, ss.enc, pol, input);
+        dummy_work(s, ss.enc, pol, input, now);
         r = KK_ERR_NOTFOUND;
         goto out;
     }
@@ -920,11 +1039,15 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
     for (size_t i = 0; i < ss.u->ncreds; i++)
         enrolled |= ss.u->creds[i].info.state == OTP_CRED_ACTIVE;
     if (!enrolled && ss.u->nrc == 0) {
-        dummy_work(s, ss.enc, pol, input);
+        dummy_work(s, ss.enc, pol, input, now);
         r = KK_ERR_NOTFOUND;
         goto out;
     }
-    b = &ss.u->budget[bi];
+    r = session_counters(s, &ss, pol, now, d);
+    if (r != KK_OK)
+        goto out;
+    out.counters_reset = ss.ctr_reset;
+    b = &ss.ctr.budget[bi];
     until = st_throttled_until(b, pol, now);
     out.throttled_until = until;
     r = KK_ERR_AUTH;
@@ -977,24 +1100,32 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
         }
         kk_wipe(h, sizeof h);
     }
+    out.recovery_left = (unsigned)ss.u->nrc;
     if (out.by != OTP_VERIFIED_NONE) {
+        /* The acceptance stands only once it is durable: the state file
+         * is replaced and synced before anything else.  Only then is the
+         * consecutive count reset; if that advisory write fails the user
+         * is merely kept more cautious, so the success stands. */
+        r = write_user(s, ss.u, d);
+        if (r != KK_OK)
+            goto out;
         b->consec = 0;
-        r = KK_OK;
+        (void)session_counters_write(s, &ss, NULL);
     } else {
+        /* A failure changes only the counters: one pwrite under the lock.
+         * If it cannot be recorded, the attempt is refused as a store
+         * error, as a guess that is not counted is free. */
         count_failure(b, pol, now);
         r = until != 0 ? KK_ERR_THROTTLED
             : replay   ? KK_ERR_REPLAY
                        : KK_ERR_AUTH;
         out.throttled_until = st_throttled_until(b, pol, now);
-    }
-    out.recovery_left = (unsigned)ss.u->nrc;
-    {
-        /* The decision stands only if it is recorded.  An acceptance is
-         * made fully durable; a failure count skips the directory sync. */
-        int w = write_user(s, ss.u, r == KK_OK, d);
-        if (w != KK_OK) {
-            r = w;
-            goto out;
+        {
+            int w = session_counters_write(s, &ss, d);
+            if (w != KK_OK) {
+                r = w;
+                goto out;
+            }
         }
     }
     *res = out;
@@ -1020,7 +1151,9 @@ int otp_store_info(struct otp_store *s, const char *user,
 
     r = session_open(s, user, false, false, &ss, d);
     if (r == KK_OK)
-        st_info(ss.u, pol, now, out);
+        r = session_counters(s, &ss, pol, now, d);
+    if (r == KK_OK)
+        st_info(ss.u, &ss.ctr, pol, now, out);
     session_close(&ss);
     return r;
 }
@@ -1092,7 +1225,10 @@ int otp_store_cred_add(struct otp_store *s, const char *user, const char *label,
         goto out;
     ss.u->ncreds++;
     ss.u->next_id++;
-    r = write_user(s, ss.u, true, d);
+    r = session_counters_init(s, &ss, d);
+    if (r != KK_OK)
+        goto out;
+    r = write_user(s, ss.u, d);
     if (r == KK_OK)
         *id = c->info.id;
 out:
@@ -1138,7 +1274,7 @@ int otp_store_cred_activate(struct otp_store *s, const char *user, unsigned id,
     (void)accept_cred(c, step, off, now);
     c->info.pending_drift = 0;
     c->info.state = OTP_CRED_ACTIVE;
-    r = write_user(s, ss.u, true, d);
+    r = write_user(s, ss.u, d);
 out:
     session_close(&ss);
     return r;
@@ -1171,7 +1307,7 @@ int otp_store_cred_remove(struct otp_store *s, const char *user, unsigned id,
     }
     kk_wipe(&ss.u->creds[k], (ss.u->ncreds - k) * sizeof ss.u->creds[0]);
     ss.u->ncreds = k;
-    r = write_user(s, ss.u, true, d);
+    r = write_user(s, ss.u, d);
     if (r == KK_OK)
         *removed = n;
 out:
@@ -1221,7 +1357,10 @@ int otp_store_recovery_new(
     }
     ss.u->nrc = KK_STORE_RECOVERY_CODES;
     ss.u->recovery_created = now;
-    r = write_user(s, ss.u, true, d);
+    r = session_counters_init(s, &ss, d);
+    if (r != KK_OK)
+        goto out;
+    r = write_user(s, ss.u, d);
     if (r == KK_OK)
         memcpy(codes, tmp, sizeof tmp);
 out:
@@ -1296,7 +1435,10 @@ int otp_store_import_ga(struct otp_store *s, const char *user,
         ss.u->recovery_created = now;
         scratch = true;
     }
-    r = write_user(s, ss.u, true, d);
+    r = session_counters_init(s, &ss, d);
+    if (r != KK_OK)
+        goto out;
+    r = write_user(s, ss.u, d);
     if (r == KK_OK) {
         *id = c->info.id;
         *scratch_imported = scratch;

@@ -226,25 +226,6 @@ static bool is(const struct st_reader *rd, const char *kw, size_t nf)
     return rd->nf == nf && strcmp(rd->f[0], kw) == 0;
 }
 
-static int parse_budget(struct st_reader *rd, unsigned i, struct st_budget *b)
-{
-    char **f = rd->f;
-    uint64_t consec;
-
-    if (!is(rd, "budget", 7) || strcmp(f[1], budget_names[i]) != 0)
-        return KK_ERR_CORRUPT;
-    if (num_u64(f[2], ST_CONSEC_MAX, &consec) != KK_OK ||
-        num_u64(f[3], ST_TOTAL_MAX, &b->total) != KK_OK ||
-        num_time(f[4], &b->last_fail) != KK_OK ||
-        num_u64(f[5], ST_LEVEL_MAX, &b->level) != KK_OK ||
-        num_time(f[6], &b->level_time) != KK_OK)
-        return KK_ERR_CORRUPT;
-    b->consec = (unsigned)consec;
-    if (b->consec > b->total)
-        return KK_ERR_CORRUPT;
-    return KK_OK;
-}
-
 static int parse_alg(const char *s, enum otp_alg *out)
 {
     if (strcmp(s, "SHA1") == 0)
@@ -346,11 +327,6 @@ static int parse_body(struct st_reader *rd, const char *enc, struct st_user *u)
     if (next_line(rd) != KK_OK || !is(rd, "next-id", 2) ||
         num_uint(rd->f[1], 1, ST_ID_MAX, &u->next_id) != KK_OK)
         return KK_ERR_CORRUPT;
-    for (unsigned i = 0; i < OTP_BUDGETS; i++) {
-        if (next_line(rd) != KK_OK ||
-            parse_budget(rd, i, &u->budget[i]) != KK_OK)
-            return KK_ERR_CORRUPT;
-    }
     if (next_line(rd) != KK_OK || !is(rd, "recovery", 3) ||
         num_time(rd->f[1], &u->recovery_created) != KK_OK ||
         num_u64(rd->f[2], KK_STORE_RECOVERY_CODES, &v) != KK_OK)
@@ -473,13 +449,6 @@ int st_format(const struct st_user *u, struct kk_buf *b)
 
     r = kk_buf_putf(b, "kalkan-otp-state %d\nuser %s\nnext-id %u\n", ST_VERSION,
                     u->enc, u->next_id);
-    for (unsigned i = 0; i < OTP_BUDGETS && r == KK_OK; i++) {
-        const struct st_budget *bu = &u->budget[i];
-        r = kk_buf_putf(
-            b, "budget %s %u %llu %lld %llu %lld\n", budget_names[i],
-            bu->consec, (unsigned long long)bu->total, (long long)bu->last_fail,
-            (unsigned long long)bu->level, (long long)bu->level_time);
-    }
     if (r == KK_OK)
         r = kk_buf_putf(b, "recovery %lld %zu\n",
                         (long long)u->recovery_created, u->nrc);
@@ -547,9 +516,12 @@ int64_t st_throttled_until(struct st_budget *b, const struct otp_policy *pol,
     return until;
 }
 
-void st_info(const struct st_user *u, const struct otp_policy *pol, int64_t now,
+void st_info(const struct st_user *u, const struct st_counters *c,
+             const struct otp_policy *pol, int64_t now,
              struct otp_user_info *out)
 {
+    struct st_counters none;
+
     memset(out, 0, sizeof *out);
     if (otp_store_user_decode(u->enc, out->user) != KK_OK)
         out->user[0] = '\0';
@@ -559,8 +531,12 @@ void st_info(const struct st_user *u, const struct otp_policy *pol, int64_t now,
         if (u->creds[i].info.state == OTP_CRED_ACTIVE)
             out->enrolled = true;
     }
+    if (c == NULL) {
+        memset(&none, 0, sizeof none);
+        c = &none;
+    }
     for (unsigned i = 0; i < OTP_BUDGETS; i++) {
-        struct st_budget b = u->budget[i];
+        struct st_budget b = c->budget[i];
         struct otp_budget_info *bi = &out->budget[i];
         bi->throttled_until = st_throttled_until(&b, pol, now);
         bi->consecutive = b.consec;
@@ -595,7 +571,7 @@ int otp_store_file_parse(const char *text, size_t len, const char *user,
     if (r != KK_OK)
         goto out;
     otp_policy_default(&pol);
-    st_info(u, &pol, u->budget[0].level_time, out);
+    st_info(u, NULL, &pol, 0, out);
 out:
     if (u != NULL) {
         kk_wipe(u, sizeof *u);

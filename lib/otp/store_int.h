@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
- * store_int.h - the in-memory form of a user's state file, shared by the
- * store (store.c), its text format (store_fmt.c) and the GA import (ga.c).
- * Internal to the otp library; tests include it to inspect state.
+ * store_int.h - the in-memory form of a user's state file and of the
+ * failure-counter record kept in the user's lock file, shared by the store
+ * (store.c), the text format (store_fmt.c), the counter record
+ * (store_counters.c) and the GA import (ga.c).  Internal to the otp
+ * library; tests and fuzz targets include it to inspect state.
  */
 #ifndef KALKAN_STORE_INT_H
 #define KALKAN_STORE_INT_H
@@ -45,7 +47,6 @@ struct st_budget {
 struct st_user {
     char enc[OTP_STORE_USER_ENC_SIZE];
     unsigned next_id;
-    struct st_budget budget[OTP_BUDGETS];
     int64_t recovery_created;
     size_t nrc;
     struct st_rc rc[KK_STORE_RECOVERY_CODES];
@@ -63,13 +64,63 @@ int st_parse(const char *text, size_t len, const char *enc, struct st_user *u,
 /* Appends the canonical text of u to out. */
 int st_format(const struct st_user *u, struct kk_buf *out);
 
-/* Fills the public view of u (no secrets) with rate limits at now. */
-void st_info(const struct st_user *u, const struct otp_policy *pol, int64_t now,
+/* The failure counters of a user's budgets, kept apart from the state
+ * file in a fixed-size record in the user's lock file. */
+struct st_counters {
+    struct st_budget budget[OTP_BUDGETS];
+};
+
+/* Fills the public view of u (no secrets) and of its counters c (NULL:
+ * none) with rate limits at now. */
+void st_info(const struct st_user *u, const struct st_counters *c,
+             const struct otp_policy *pol, int64_t now,
              struct otp_user_info *out);
 
 /* Applies the leak of budget b to now and returns when (if at all) codes
  * are refused: 0 when not throttled. */
 int64_t st_throttled_until(struct st_budget *b, const struct otp_policy *pol,
                            int64_t now);
+
+/* ---- the counter record (store_counters.c, docs/otp-store.md) ---- */
+
+#define ST_CTR_SIZE 128   /* bytes of the record, at offset 0 */
+#define ST_CTR_MAC_LEN 32 /* keyed BLAKE2b-256 at its end */
+#define ST_CTR_KEY_LEN 32 /* derived from the store key */
+#define ST_CTR_VERSION 1
+
+/*
+ * Writes the record of counters c for the encoded user enc into out,
+ * authenticated with key (ST_CTR_KEY_LEN bytes).  KK_ERR_RANGE if a field
+ * is out of its range, KK_ERR_CRYPTO if hashing fails.
+ */
+int st_counters_format(const struct st_counters *c, const char *enc,
+                       const uint8_t *key, uint8_t out[ST_CTR_SIZE]);
+
+/* Computes the MAC of the first ST_CTR_SIZE - ST_CTR_MAC_LEN bytes of rec
+ * for user enc under key into its last ST_CTR_MAC_LEN bytes (for
+ * st_counters_format, and for fuzzing the fields behind the MAC). */
+int st_counters_seal(uint8_t rec[ST_CTR_SIZE], const char *enc,
+                     const uint8_t *key);
+
+/*
+ * Parses the len bytes read from offset 0 of a lock file as the record of
+ * user enc under key.  KK_OK with *out filled; KK_ERR_NOTFOUND when len is
+ * 0 (no record yet: a fresh budget); KK_ERR_CORRUPT for anything else that
+ * is not exactly a record this store wrote for this user (wrong size,
+ * magic, version, MAC, reserved bytes or a value out of range), which the
+ * caller answers with st_counters_reset.  *out is untouched on failure.
+ */
+int st_counters_parse(const uint8_t *rec, size_t len, const char *enc,
+                      const uint8_t *key, struct st_counters *out);
+
+/*
+ * The conservative counters that replace a torn or invalid record at now
+ * under pol: in each budget the free failures are used up (consecutive =
+ * backoff_after, so the next failure starts the back-off) and half the
+ * daily allowance is spent; the last failure is left at 0, so the first
+ * attempt after the reset, usually the owner's, is still evaluated.
+ */
+void st_counters_reset(struct st_counters *c, const struct otp_policy *pol,
+                       int64_t now);
 
 #endif

@@ -280,6 +280,11 @@ KK_API PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
         if (v == KK_OK)
             v = otp_store_verify(s, user, clean, budget, &o.pol, now, &res, &d);
         by = res.by;
+        if (res.counters_reset)
+            pam_syslog(pamh, LOG_WARNING,
+                       "failure counters of \"%s\" were torn or invalid "
+                       "(a crash?); reset conservatively",
+                       user);
     } else {
         v = otp_remote_verify(o.socket, user, clean, budget,
                               OTP_PROTO_TIMEOUT_MS, &by, &d);

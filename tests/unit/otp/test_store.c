@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: AGPL-3.0-or-later */
 /*
  * test_store.c - unit tests of the credential store behind pam_kalkan:
- * the state-file format (round trip, strict rejection), the binding of
- * ciphertexts to user and credential, replay, drift learning, the rate
- * limits, recovery codes, and the google-authenticator import.
+ * the state-file format (round trip, strict rejection), the failure-counter
+ * record (round trip, torn and forged records reset conservatively, counts
+ * kept across calls, failures never rewriting the state file), the binding
+ * of ciphertexts to user and credential, replay, drift learning, the rate
+ * limits, recovery codes, and the google-authenticator import.  Parallel
+ * counting is covered by tests/integ/pam_ratelimit.sh.
  *
  * Every test works in a fresh private directory and passes the time
  * explicitly, so nothing sleeps and nothing depends on the wall clock.
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "kalkan/otp.h"
 #include "kalkan/otp_store.h"
@@ -160,8 +164,6 @@ static const char good_file[] =
     "kalkan-otp-state 1\n"
     "user bob\n"
     "next-id 2\n"
-    "budget local 0 0 0 0 0\n"
-    "budget remote 0 0 0 0 0\n"
     "recovery 0 0\n"
     "cred 1 totp SHA1 6 30 active 1700000000 0 - 0 0 phone "
     "000102030405060708090a0b0c0d0e0f1011121314151617 "
@@ -190,10 +192,9 @@ static const struct {
     {"user bob", "user alice"},
     {"next-id 2", "next-id 02"},
     {"next-id 2", "next-id 1"},
-    {"budget local 0 0", "budget local  0 0"},
-    {"budget local 0 0 0 0 0", "budget local 0 0 0 0"},
-    {"budget local 0 0", "budget local 1 0"},
-    {"budget local", "budget remote"},
+    {"next-id 2\n", "next-id 2\nbudget local 0 0 0 0 0\n"},
+    {"next-id 2", "next-id  2"},
+    {"recovery 0 0", "recovery 0 0 0"},
     {"recovery 0 0", "recovery 0 1"},
     {"recovery 0 0\n", "recovery 0 0\r\n"},
     {"totp", "TOTP"},
@@ -663,6 +664,378 @@ static void daily_cap_refills_continuously(void **state)
     assert_int_equal(info.budget[OTP_BUDGET_LOCAL].throttled_until, 0);
 }
 
+/* ---- the failure-counter record ---- */
+
+static const uint8_t ctr_key[ST_CTR_KEY_LEN] =
+    "0123456789abcdef0123456789abcde";
+
+static void lock_path(const struct fx *f, const char *enc, char *out,
+                      size_t cap)
+{
+    snprintf(out, cap, "%s/users/%s.lock", f->dir, enc);
+}
+
+/* Recomputes the MAC of rec for user enc, the way the store does, so that
+ * a record with a chosen body checks out and its fields are judged. */
+static void remac(uint8_t rec[ST_CTR_SIZE], const char *enc)
+{
+    static const char ctx[] = "kalkan-otp counters v1";
+    crypto_generichash_state st;
+    const uint8_t nul = 0;
+
+    assert_int_equal(
+        crypto_generichash_init(&st, ctr_key, sizeof ctr_key, ST_CTR_MAC_LEN),
+        0);
+    assert_int_equal(
+        crypto_generichash_update(&st, (const uint8_t *)ctx, sizeof ctx), 0);
+    assert_int_equal(
+        crypto_generichash_update(&st, (const uint8_t *)enc, strlen(enc)), 0);
+    assert_int_equal(crypto_generichash_update(&st, &nul, 1), 0);
+    assert_int_equal(
+        crypto_generichash_update(&st, rec, ST_CTR_SIZE - ST_CTR_MAC_LEN), 0);
+    assert_int_equal(
+        crypto_generichash_final(&st, rec + ST_CTR_SIZE - ST_CTR_MAC_LEN,
+                                 ST_CTR_MAC_LEN),
+        0);
+}
+
+static void sample_counters(struct st_counters *c)
+{
+    memset(c, 0, sizeof *c);
+    c->budget[OTP_BUDGET_LOCAL] = (struct st_budget){
+        .consec = 7,
+        .total = 9,
+        .last_fail = T0,
+        .level = 5 * ST_LEVEL_UNIT + 17,
+        .level_time = T0 - 1,
+    };
+    c->budget[OTP_BUDGET_REMOTE] = (struct st_budget){
+        .consec = 0,
+        .total = ST_TOTAL_MAX,
+        .last_fail = ST_TIME_MAX,
+        .level = ST_LEVEL_MAX,
+        .level_time = ST_TIME_MAX,
+    };
+}
+
+static void counter_record_round_trips(void **state)
+{
+    struct st_counters c;
+    struct st_counters back;
+    uint8_t rec[ST_CTR_SIZE];
+    uint8_t again[ST_CTR_SIZE];
+
+    (void)state;
+    sample_counters(&c);
+    assert_int_equal(st_counters_format(&c, "alice", ctr_key, rec), KK_OK);
+    assert_memory_equal(rec, "KKOTPCTR", 8);
+    memset(&back, 0xa5, sizeof back);
+    assert_int_equal(
+        st_counters_parse(rec, sizeof rec, "alice", ctr_key, &back), KK_OK);
+    for (unsigned i = 0; i < OTP_BUDGETS; i++) {
+        assert_int_equal(back.budget[i].consec, c.budget[i].consec);
+        assert_int_equal(back.budget[i].total, c.budget[i].total);
+        assert_int_equal(back.budget[i].last_fail, c.budget[i].last_fail);
+        assert_int_equal(back.budget[i].level, c.budget[i].level);
+        assert_int_equal(back.budget[i].level_time, c.budget[i].level_time);
+    }
+    assert_int_equal(st_counters_format(&back, "alice", ctr_key, again), KK_OK);
+    assert_memory_equal(rec, again, sizeof rec);
+    /* no record at all is a fresh budget, not an error */
+    assert_int_equal(st_counters_parse(rec, 0, "alice", ctr_key, &back),
+                     KK_ERR_NOTFOUND);
+    /* values the record cannot hold are refused by the writer */
+    c.budget[0].consec = 8;
+    c.budget[0].total = 7;
+    assert_int_equal(st_counters_format(&c, "alice", ctr_key, rec),
+                     KK_ERR_RANGE);
+}
+
+/* Each case changes a valid record (a byte xor-ed, or the length); those
+ * marked remac get a correct MAC again, so their fields are what is
+ * judged. */
+static const struct {
+    const char *what;
+    size_t off;
+    uint8_t xor ;
+    size_t len;
+    bool remac;
+} bad_records[] = {
+    {"torn: first half only", 0, 0, 64, false},
+    {"torn: one byte short", 0, 0, ST_CTR_SIZE - 1, false},
+    {"trailing byte", 0, 0, ST_CTR_SIZE + 1, false},
+    {"a bit of a count flipped", 20, 0x01, ST_CTR_SIZE, false},
+    {"a bit of the MAC flipped", ST_CTR_SIZE - 1, 0x80, ST_CTR_SIZE, false},
+    {"magic", 0, 0x20, ST_CTR_SIZE, true},
+    {"version 2", 8, 0x03, ST_CTR_SIZE, true},
+    {"reserved header bytes", 12, 0x01, ST_CTR_SIZE, true},
+    {"reserved budget bytes", 20, 0x01, ST_CTR_SIZE, true},
+    {"consecutive above total", 16, 0x08, ST_CTR_SIZE, true},
+    {"consecutive above its maximum", 18, 0x10, ST_CTR_SIZE, true},
+    {"last failure beyond 9999", 39, 0x80, ST_CTR_SIZE, true},
+    {"level above the largest cap", 47, 0x80, ST_CTR_SIZE, true},
+    {"level time beyond 9999", 55, 0x40, ST_CTR_SIZE, true},
+    {"total above its maximum", 71, 0x01, ST_CTR_SIZE, true},
+    {"reserved bytes of the second budget", 63, 0x01, ST_CTR_SIZE, true},
+};
+
+static void corrupt_counter_records_are_rejected(void **state)
+{
+    struct st_counters c;
+    struct st_counters back;
+    uint8_t good[ST_CTR_SIZE];
+    uint8_t rec[ST_CTR_SIZE + 1];
+
+    (void)state;
+    sample_counters(&c);
+    assert_int_equal(st_counters_format(&c, "alice", ctr_key, good), KK_OK);
+    for (size_t i = 0; i < sizeof bad_records / sizeof bad_records[0]; i++) {
+        memset(rec, 0, sizeof rec);
+        memcpy(rec, good, sizeof good);
+        rec[bad_records[i].off] ^= bad_records[i].xor ;
+        if (bad_records[i].remac)
+            remac(rec, "alice");
+        if (st_counters_parse(rec, bad_records[i].len, "alice", ctr_key,
+                              &back) != KK_ERR_CORRUPT)
+            fail_msg("record case %zu (%s) was accepted", i,
+                     bad_records[i].what);
+    }
+    /* a record is bound to its user and to its store's key */
+    assert_int_equal(
+        st_counters_parse(good, sizeof good, "alicf", ctr_key, &back),
+        KK_ERR_CORRUPT);
+    memcpy(rec, good, sizeof good);
+    remac(rec, "alice");
+    assert_memory_equal(rec, good, sizeof good); /* the test MAC is right */
+    {
+        uint8_t other[ST_CTR_KEY_LEN];
+        memcpy(other, ctr_key, sizeof other);
+        other[0] ^= 1;
+        assert_int_equal(
+            st_counters_parse(good, sizeof good, "alice", other, &back),
+            KK_ERR_CORRUPT);
+    }
+}
+
+static void failures_do_not_rewrite_the_state_file(void **state)
+{
+    struct fx *f = *state;
+    struct otp_verify_result res;
+    char code[OTP_CODE_SIZE];
+    struct otp_params p;
+    char path[256];
+    char lpath[256];
+    struct stat st0;
+    struct stat st1;
+
+    add_totp(f, "abby");
+    user_path(f, "abby", path, sizeof path);
+    lock_path(f, "abby", lpath, sizeof lpath);
+    /* enrolment leaves a record of zero counters */
+    assert_int_equal(stat(lpath, &st0), 0);
+    assert_int_equal(st0.st_size, ST_CTR_SIZE);
+    assert_int_equal(stat(path, &st0), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(otp_store_verify(f->s, "abby", "000000",
+                                          OTP_BUDGET_LOCAL, NULL, T0, &res,
+                                          NULL),
+                         KK_ERR_AUTH);
+    assert_int_equal(stat(path, &st1), 0);
+    assert_int_equal(st1.st_ino, st0.st_ino); /* never replaced */
+    assert_int_equal(stat(lpath, &st1), 0);
+    assert_int_equal(st1.st_size, ST_CTR_SIZE);
+    /* a success replaces the state file (atomically, by rename) */
+    otp_params_default(&p);
+    totp_at(&p, T0 + 10, code);
+    assert_int_equal(otp_store_verify(f->s, "abby", code, OTP_BUDGET_LOCAL,
+                                      NULL, T0 + 10, &res, NULL),
+                     KK_OK);
+    assert_int_equal(stat(path, &st1), 0);
+    assert_int_not_equal(st1.st_ino, st0.st_ino);
+}
+
+static void counters_survive_across_calls_and_handles(void **state)
+{
+    struct fx *f = *state;
+    struct otp_verify_result res;
+    struct otp_user_info info;
+    struct otp_store *s2 = NULL;
+    struct otp_policy pol;
+    int64_t t = T0;
+
+    add_totp(f, "bert");
+    otp_policy_default(&pol);
+    pol.backoff_after = 100;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(otp_store_verify(f->s, "bert", "000000",
+                                          OTP_BUDGET_REMOTE, &pol, t + i, &res,
+                                          NULL),
+                         KK_ERR_AUTH);
+    /* another handle (another process, in real life) sees and continues
+     * the same counts */
+    assert_int_equal(otp_store_open(f->dir, 0, &s2, NULL), KK_OK);
+    assert_int_equal(otp_store_info(s2, "bert", &pol, t + 5, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].consecutive, 5);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].total, 5);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].failures_24h, 5);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].last_fail, t + 4);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].total, 0);
+    assert_int_equal(otp_store_verify(s2, "bert", "000000", OTP_BUDGET_REMOTE,
+                                      &pol, t + 5, &res, NULL),
+                     KK_ERR_AUTH);
+    assert_false(res.counters_reset);
+    otp_store_free(s2);
+    assert_int_equal(otp_store_info(f->s, "bert", &pol, t + 5, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].consecutive, 6);
+    /* revoking every credential keeps the counts */
+    {
+        unsigned n = 0;
+        assert_int_equal(otp_store_cred_remove(f->s, "bert", 0, &n, NULL),
+                         KK_OK);
+    }
+    add_totp(f, "bert");
+    assert_int_equal(otp_store_info(f->s, "bert", &pol, t + 5, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].total, 6);
+}
+
+/* Overwrites the lock file of enc with len bytes of rec. */
+static void put_lock(const struct fx *f, const char *enc, const void *rec,
+                     size_t len)
+{
+    char lpath[256];
+
+    lock_path(f, enc, lpath, sizeof lpath);
+    write_file(lpath, rec, len);
+}
+
+static void torn_counter_record_resets_conservatively(void **state)
+{
+    struct fx *f = *state;
+    struct otp_verify_result res;
+    struct otp_user_info info;
+    char code[OTP_CODE_SIZE];
+    struct otp_params p;
+    uint8_t junk[ST_CTR_SIZE + 40];
+    char lpath[256];
+    struct stat st;
+    int64_t t = T0 + 10;
+
+    add_totp(f, "cleo");
+    otp_params_default(&p);
+    memset(junk, 0x5a, sizeof junk);
+    /* a torn record (half written) */
+    put_lock(f, "cleo", junk, 64);
+    /* status shows what a verification will use, without writing */
+    assert_int_equal(otp_store_info(f->s, "cleo", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 3);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].failures_24h, 50);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].throttled_until, 0);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].failures_24h, 50);
+    /* the first attempt is still evaluated, and the owner gets in */
+    totp_at(&p, t, code);
+    assert_int_equal(otp_store_verify(f->s, "cleo", code, OTP_BUDGET_LOCAL,
+                                      NULL, t, &res, NULL),
+                     KK_OK);
+    assert_true(res.counters_reset);
+    assert_int_equal(otp_store_info(f->s, "cleo", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 0);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].failures_24h, 50);
+    /* the reset was written: the other budget keeps its reset counts */
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].consecutive, 3);
+    /* a garbage record that is too long: the first failure already starts
+     * the back-off, and the file is cut back to one record */
+    put_lock(f, "cleo", junk, sizeof junk);
+    t += 30;
+    assert_int_equal(otp_store_verify(f->s, "cleo", "000000", OTP_BUDGET_LOCAL,
+                                      NULL, t, &res, NULL),
+                     KK_ERR_AUTH);
+    assert_true(res.counters_reset);
+    assert_int_equal(res.throttled_until, t + 2);
+    lock_path(f, "cleo", lpath, sizeof lpath);
+    assert_int_equal(stat(lpath, &st), 0);
+    assert_int_equal(st.st_size, ST_CTR_SIZE);
+    assert_int_equal(otp_store_verify(f->s, "cleo", "000000", OTP_BUDGET_LOCAL,
+                                      NULL, t, &res, NULL),
+                     KK_ERR_THROTTLED);
+    assert_false(res.counters_reset);
+    /* the code is not usable twice across a reset, and works after the
+     * back-off */
+    put_lock(f, "cleo", junk, 10);
+    totp_at(&p, t - 30, code);
+    assert_int_equal(otp_store_verify(f->s, "cleo", code, OTP_BUDGET_LOCAL,
+                                      NULL, t - 30 + 2, &res, NULL),
+                     KK_ERR_REPLAY);
+    t += 30;
+    totp_at(&p, t, code);
+    assert_int_equal(otp_store_verify(f->s, "cleo", code, OTP_BUDGET_LOCAL,
+                                      NULL, t, &res, NULL),
+                     KK_OK);
+}
+
+static void record_of_another_user_is_not_trusted(void **state)
+{
+    struct fx *f = *state;
+    struct otp_verify_result res;
+    struct otp_user_info info;
+    char lpath[256];
+    size_t len;
+    char *rec;
+
+    add_totp(f, "dina");
+    add_totp(f, "emil");
+    lock_path(f, "emil", lpath, sizeof lpath);
+    rec = read_file(lpath, &len);
+    assert_int_equal(len, ST_CTR_SIZE);
+    /* emil's clean record copied over dina's, e.g. to wipe her counts */
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(otp_store_verify(f->s, "dina", "000000",
+                                          OTP_BUDGET_REMOTE, NULL,
+                                          T0 + 1000 * i, &res, NULL),
+                         KK_ERR_AUTH);
+    put_lock(f, "dina", rec, len);
+    assert_int_equal(otp_store_info(f->s, "dina", NULL, T0 + 6000, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].consecutive, 3);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].failures_24h, 50);
+    free(rec);
+}
+
+static void missing_record_is_a_fresh_budget(void **state)
+{
+    struct fx *f = *state;
+    struct otp_verify_result res;
+    struct otp_user_info info;
+    char lpath[256];
+    struct stat st;
+
+    add_totp(f, "fred");
+    put_lock(f, "fred", "", 0);
+    assert_int_equal(otp_store_info(f->s, "fred", NULL, T0, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 0);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].failures_24h, 0);
+    assert_int_equal(otp_store_verify(f->s, "fred", "000000", OTP_BUDGET_LOCAL,
+                                      NULL, T0, &res, NULL),
+                     KK_ERR_AUTH);
+    assert_false(res.counters_reset);
+    assert_int_equal(otp_store_info(f->s, "fred", NULL, T0, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].total, 1);
+    /* an unknown user's attempt keeps nothing under that name */
+    assert_int_equal(otp_store_verify(f->s, "ghost", "000000", OTP_BUDGET_LOCAL,
+                                      NULL, T0, &res, NULL),
+                     KK_ERR_NOTFOUND);
+    lock_path(f, "ghost", lpath, sizeof lpath);
+    assert_int_equal(stat(lpath, &st), 0);
+    assert_int_equal(st.st_size, 0);
+    lock_path(f, ".dummy", lpath, sizeof lpath);
+    assert_int_equal(stat(lpath, &st), 0);
+    assert_int_equal(st.st_size, ST_CTR_SIZE);
+}
+
 /* ---- recovery ---- */
 
 static void recovery_codes_are_single_use_and_work_while_throttled(void **state)
@@ -879,6 +1252,18 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             backoff_starts_after_free_failures_and_doubles, setup, teardown),
         cmocka_unit_test_setup_teardown(daily_cap_refills_continuously, setup,
+                                        teardown),
+        cmocka_unit_test(counter_record_round_trips),
+        cmocka_unit_test(corrupt_counter_records_are_rejected),
+        cmocka_unit_test_setup_teardown(failures_do_not_rewrite_the_state_file,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            counters_survive_across_calls_and_handles, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            torn_counter_record_resets_conservatively, setup, teardown),
+        cmocka_unit_test_setup_teardown(record_of_another_user_is_not_trusted,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(missing_record_is_a_fresh_budget, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
             recovery_codes_are_single_use_and_work_while_throttled, setup,
