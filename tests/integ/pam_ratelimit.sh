@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # Rate limits (goal G3): N parallel wrong codes are counted exactly N times
-# (the count is updated under the user's lock), the remote budget
+# (the count is updated under the user's lock, in the counter record of
+# the lock file, without rewriting the state file), the remote budget
 # (PAM_RHOST set) and the local one are separate so a network flood cannot
 # lock a person out of their own computer, codes are refused while
 # throttled, and recovery codes still work then.  Remote attempts go
@@ -19,6 +20,7 @@ field() { # budget key
     kk status --user flood --json | python3 -c "import json,sys; v=json.load(sys.stdin)['users'][0]['budgets']['$1']['$2']; print('null' if v is None else v)"
 }
 
+ino=$(stat -c %i "$STORE/users/flood")
 for i in $(seq 1 $N); do
     (printf '%06d\n' "$i" | "$KALKAN" otp verify --user flood --rhost 203.0.113.9 \
         --store "$STORE" >/dev/null 2>&1; echo $? >"$T/r.$i") &
@@ -30,6 +32,8 @@ check "remote: failures in 24 h = $N exactly" test "$(field remote failures_24h)
 check "remote: failures total = $N exactly" test "$(field remote failures_total)" -eq $N
 check "remote budget is throttled" test "$(field remote throttled_until)" != null
 check "local budget is untouched by the remote flood" test "$(field local failures_total)" -eq 0
+check "the failures did not rewrite the state file" test "$(stat -c %i "$STORE/users/flood")" = "$ino"
+check "the counters are one 128-byte record in the lock file" test "$(stat -c %s "$STORE/users/flood.lock")" -eq 128
 
 fresh_step
 code=$(oathtool --totp -b "$SECRET")
