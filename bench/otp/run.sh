@@ -82,7 +82,9 @@ printf '%s\n' "$S" >"$T/kk_secret"
 "$kalkan" otp enroll --store "$T/kk_hotp" --user "$user" --hotp \
     --secret-file "$T/kk_secret" >/dev/null
 # Rate limits out of the way, so every failure is evaluated (2w+1 HMACs)
-# and recorded, as the first ones of an attack are.
+# and recorded (one pwrite of the counter record in the lock file), as the
+# first ones of an attack are.  A success is written durably (state file
+# fsync, rename, directory fsync).
 echo "auth required $module store=$T/kk_totp backoff_after=100000 daily_max=100000" \
     >"$T/pam.d/kk_fail"
 echo "auth required $module store=$T/kk_hotp" >"$T/pam.d/kk_ok"
@@ -91,6 +93,11 @@ run() { "$build/bench/bench_otp_pam" "$T/pam.d" "$1" "$user" "$2" "$3" "$4" "$N"
 ga_f=$(run ga_fail "$ga_so" fail "$wrong" | tee "$out/pam_ga_fail.json" | field us_per_op)
 oa_f=$(run oath_fail "$oath_so" fail "$wrong" | tee "$out/pam_oath_fail.json" | field us_per_op)
 kk_f=$(run kk_fail "$module" fail "$wrong" | tee "$out/pam_kalkan_fail.json" | field us_per_op)
+# The same wrong code for a name that is not enrolled: it must cost the
+# same (same HMACs, same counter-record I/O on a dummy record).
+kk_u=$("$build/bench/bench_otp_pam" "$T/pam.d" kk_fail kk-bench-unknown \
+    "$module" fail "$wrong" "$N" | tee "$out/pam_kalkan_unknown_fail.json" |
+    field us_per_op)
 ga_s=$(run ga_ok "$ga_so" hotp "$hexkey:1" | tee "$out/pam_ga_ok.json" | field us_per_op)
 oa_s=$(run oath_ok "$oath_so" hotp "$hexkey:0" | tee "$out/pam_oath_ok.json" | field us_per_op)
 kk_s=$(run kk_ok "$module" hotp "$hexkey:0" | tee "$out/pam_kalkan_ok.json" | field us_per_op)
@@ -107,5 +114,8 @@ echo "|---|---|---|---|---|"
 echo "| pam_kalkan | $kk_f | $kk_s | 1.00 | 1.00 |"
 echo "| pam_google_authenticator | $ga_f | $ga_s | $(ratio "$ga_f" "$kk_f") | $(ratio "$ga_s" "$kk_s") |"
 echo "| pam_oath | $oa_f | $oa_s | $(ratio "$oa_f" "$kk_f") | $(ratio "$oa_s" "$kk_s") |"
+echo
+echo "pam_kalkan, the same wrong code for a user who is not enrolled: $kk_u us"
+echo "(must match the failed check above: unknown users are not told apart)."
 echo
 echo "($N iterations each; ratios above 1 mean the peer is slower.)"
