@@ -400,9 +400,14 @@ void otp_store_free(struct otp_store *s)
  * read from a clock, so faketime and clock jumps cannot stretch or skip it.
  * A read-only store still gets a lock (opened read-only), so a verify can
  * run and then fail closed on the write.
+ *
+ * The lock file is created only when create is set (enrolment, import,
+ * recovery) or when the user's state file exists: a name that is merely
+ * tried at a login prompt leaves nothing behind, so an attacker cycling
+ * through invented user names over SSH cannot fill the store directory.
  */
 static int lock_user(const struct otp_store *s, const char *enc, bool excl,
-                     int *fdout, struct kk_diag *d)
+                     bool create, int *fdout, struct kk_diag *d)
 {
     char path[STORE_PATH_MAX];
     struct timespec ts = {0, LOCK_POLL_NS};
@@ -413,7 +418,21 @@ static int lock_user(const struct otp_store *s, const char *enc, bool excl,
     r = path_of(s, enc, ".lock", path);
     if (r != KK_OK)
         return r;
-    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+    if (fd < 0 && errno == ENOENT) {
+        char state[STORE_PATH_MAX];
+        struct stat st;
+
+        r = path_of(s, enc, "", state);
+        if (r != KK_OK)
+            return r;
+        if (!create && lstat(state, &st) != 0) {
+            kk_diag_set(d, "no such user");
+            return KK_ERR_NOTFOUND;
+        }
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY,
+                  0600);
+    }
     if (fd < 0 && (errno == EROFS || errno == EACCES))
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
     if (fd < 0) {
@@ -532,7 +551,7 @@ static int session_open(const struct otp_store *s, const char *user, bool excl,
     ss->u = calloc(1, sizeof *ss->u);
     if (ss->u == NULL)
         return KK_ERR_NOMEM;
-    r = lock_user(s, ss->enc, excl, &ss->lockfd, d);
+    r = lock_user(s, ss->enc, excl, create, &ss->lockfd, d);
     if (r != KK_OK)
         return r;
     r = read_user(s, ss->enc, ss->u, d);

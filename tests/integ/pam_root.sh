@@ -50,6 +50,7 @@ check "unknown user: same PAM result as an enrolled one" test "$r1" = "$r2" -a "
 check "unknown user: same prompt and messages" cmp -s "$T/enrolled.out" "$T/unknown.out"
 check "pending-only user: same prompt and messages" cmp -s "$T/enrolled.out" "$T/pending.out"
 check "no state file is created for an unknown user" test ! -e "$STORE/users/nosuchuser"
+check "no lock file is created for an unknown user" test ! -e "$STORE/users/nosuchuser.lock"
 
 # Options are parsed strictly and fail closed (a user of its own, so its
 # steps do not collide with the codes used above).
