@@ -322,10 +322,11 @@ KK_API PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
         break;
     default:
         r = PAM_AUTHINFO_UNAVAIL;
-        pam_syslog(pamh, LOG_ERR, "%s %s: %s: denying",
-                   local ? "store" : "helper daemon",
-                   local ? o.store : o.socket,
-                   d.msg[0] ? d.msg : kk_strerror(v));
+        pam_syslog(
+            pamh, LOG_ERR, "%s %s: %s: denying \"%s\" (service=%s rhost=%s)",
+            local ? "store" : "helper daemon", local ? o.store : o.socket,
+            d.msg[0] ? d.msg : kk_strerror(v), user, service ? service : "?",
+            rhost ? rhost : "-");
         break;
     }
 out:

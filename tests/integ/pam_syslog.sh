@@ -147,8 +147,8 @@ printf 'kalkan-otp-state 1\nuser broken\ngarbage\n' >"$STORE/users/broken"
 mark
 expect_pt 1 "a corrupt state file denies" broken 123456
 TYPED+=(123456)
-expect_line "a corrupt store logs an error line naming the store" \
-    "^$PRI_ERR.*${TAG}store $STORE: .*: denying$"
+expect_line "a corrupt store logs an error line naming the store, the user and the service" \
+    "^$PRI_ERR.*${TAG}store $STORE: .*: denying \"broken\" \\(service=kalkan-test-$$ rhost=-\\)$"
 service "auth required $PAM_KALKAN store=$STORE nullok" "auth required pam_permit.so"
 mark
 expect_pt 1 "nullok: a corrupt state file still denies" broken ""
