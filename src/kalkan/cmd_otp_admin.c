@@ -9,11 +9,16 @@
  * pam_kalkan.so runs.  Secrets never come from argv: codes are read from
  * stdin, secrets from a file.  The daemon forks one short-lived child per
  * connection (bounded in number and time) and relies on the store's
- * per-user locks for concurrency; it drops what it does not need first:
- * no core dumps, umask 077, no new privileges.
+ * per-user locks for concurrency; before it accepts anything it gives up
+ * what it does not need: core dumps, inherited descriptors, capabilities,
+ * the file system beyond the store, and every system call a request does
+ * not make (sandbox.c).
  */
 #include <errno.h>
 #include <getopt.h>
+#include <nss.h>
+#include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +35,7 @@
 #include "cmd.h"
 #include "kalkan/otp.h"
 #include "kalkan/otp_store.h"
+#include "sandbox.h"
 
 const char cmd_otp_admin_usage[] =
     "\n"
@@ -956,9 +962,21 @@ out:
 
 /* ---- daemon ---- */
 
+/*
+ * Start-up, in the order of STYLE.md rule 17, every step fatal: keep only
+ * descriptors 0-2 and the listening socket; no core dumps (the store key
+ * will be in memory), umask 077; open the store, the socket and the name
+ * service; drop every capability; no_new_privs; Landlock (the store and
+ * /etc/passwd); seccomp (sandbox.c).  Then one forked worker per
+ * connection, which stacks a narrower seccomp filter before it reads its
+ * caller's request.
+ */
+
 #define DAEMON_CHILDREN_MAX 64
 #define DAEMON_REQUEST_MS 5000  /* to read a request line */
 #define DAEMON_CHILD_SECONDS 30 /* a child's whole life */
+#define DAEMON_REAP_MS 1000     /* reaps finished workers at least this often */
+#define DAEMON_PASSWD "/etc/passwd"
 
 static volatile sig_atomic_t daemon_stop;
 
@@ -968,21 +986,25 @@ static void on_term(int sig)
     daemon_stop = 1;
 }
 
-/* Hardening before anything else: no core dumps (the store key is in
- * memory), private files, no privilege gain through exec. */
+/* Before anything is opened: no core dumps (the store key will be in
+ * memory), private files, no working directory to hold on to. */
 static int daemon_harden(void)
 {
     struct rlimit no_core = {0, 0};
+    int r = 0;
 
     umask(077);
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
-        setrlimit(RLIMIT_CORE, &no_core) != 0 ||
-        prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || chdir("/") != 0)
-        return -1;
-    return 0;
+        setrlimit(RLIMIT_CORE, &no_core) != 0 || chdir("/") != 0) {
+        kk_log(KK_LOG_ERROR, "daemon: cannot disable core dumps: %s",
+               strerror(errno));
+        r = -1;
+    }
+    return r;
 }
 
-/* A socket handed over by systemd (LISTEN_FDS=1 for this pid), or -1. */
+/* The descriptor a socket-activating service manager handed over
+ * (LISTEN_FDS=1 for this pid): 3, or -1 when there is none. */
 static int systemd_socket(void)
 {
     const char *pid = getenv("LISTEN_PID");
@@ -1000,6 +1022,24 @@ static int systemd_socket(void)
     return 3;
 }
 
+/* Checks that the inherited descriptor is a listening UNIX stream socket. */
+static int daemon_check_socket(int fd)
+{
+    int v[3] = {0, 0, 0};
+    socklen_t len[3] = {sizeof v[0], sizeof v[1], sizeof v[2]};
+    int r = -1;
+
+    if (getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &v[0], &len[0]) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_TYPE, &v[1], &len[1]) == 0 &&
+        getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &v[2], &len[2]) == 0 &&
+        v[0] == AF_UNIX && v[1] == SOCK_STREAM && v[2] == 1)
+        r = 0;
+    else
+        kk_log(KK_LOG_ERROR, "daemon: descriptor 3 is not a listening UNIX "
+                             "stream socket");
+    return r;
+}
+
 static int daemon_listen(const char *path)
 {
     struct sockaddr_un sa;
@@ -1014,8 +1054,10 @@ static int daemon_listen(const char *path)
     }
     memcpy(sa.sun_path, path, n + 1);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
+    if (fd < 0) {
+        kk_log(KK_LOG_ERROR, "daemon: socket: %s", strerror(errno));
         return -1;
+    }
     (void)unlink(path);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         chmod(path, 0666) != 0 || listen(fd, 64) != 0) {
@@ -1026,104 +1068,224 @@ static int daemon_listen(const char *path)
     return fd;
 }
 
-static void daemon_child(struct otp_store *s, const struct otp_policy *pol,
-                         int cfd)
+/*
+ * Name lookups (a non-root caller may only ask about the account with its
+ * own uid) read /etc/passwd and nothing else: no nscd, sssd, LDAP or
+ * systemd-userdb module, which would need new sockets or loading code,
+ * both forbidden by the sandbox.  One lookup now reads nsswitch.conf while
+ * it is still reachable.  *st receives /etc/passwd's identity: the
+ * Landlock rule follows that inode, so a replaced file means a restart.
+ */
+static int daemon_names(struct stat *st)
 {
-    struct ucred cred;
-    socklen_t len = sizeof cred;
+    struct passwd pw;
+    struct passwd *res = NULL;
+    char buf[4096];
+    int r = -1;
+
+    if (__nss_configure_lookup("passwd", "files") != 0) {
+        kk_log(KK_LOG_ERROR, "daemon: cannot restrict name lookups to files");
+    } else if (stat(DAEMON_PASSWD, st) != 0) {
+        kk_log(KK_LOG_ERROR, "daemon: %s: %s", DAEMON_PASSWD, strerror(errno));
+    } else {
+        (void)getpwnam_r("root", &pw, buf, sizeof buf, &res);
+        r = 0;
+    }
+    return r;
+}
+
+static bool daemon_passwd_replaced(const struct stat *then)
+{
+    struct stat now;
+
+    return stat(DAEMON_PASSWD, &now) != 0 || now.st_dev != then->st_dev ||
+           now.st_ino != then->st_ino;
+}
+
+/* Drops privileges and confines the process, in the order of rule 17. */
+static int daemon_sandbox(const char *store, bool *landlocked)
+{
+    const char *const rw[] = {store, NULL};
+    const char *const ro[] = {DAEMON_PASSWD, NULL};
+    int r = sandbox_caps_drop();
+
+    if (r == KK_OK)
+        r = sandbox_no_new_privs();
+    if (r == KK_OK)
+        r = sandbox_landlock(rw, ro, landlocked);
+    if (r == KK_OK)
+        r = sandbox_seccomp_daemon();
+    return r;
+}
+
+/* Serves one request on cfd for a caller with uid peer. */
+static void daemon_serve(struct otp_store *s, const struct otp_policy *pol,
+                         int cfd, unsigned peer)
+{
     struct kk_diag d = {{0}};
     char user[KK_STORE_USER_MAX + 1] = "";
     int verdict = KK_OK;
     int r;
 
-    alarm(DAEMON_CHILD_SECONDS);
-    if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: SO_PEERCRED: %s", strerror(errno));
-        return;
-    }
-    r = otp_proto_serve(s, pol, cfd, (unsigned)cred.uid, now_s(),
-                        DAEMON_REQUEST_MS, &verdict, user, &d);
+    r = otp_proto_serve(s, pol, cfd, peer, now_s(), DAEMON_REQUEST_MS, &verdict,
+                        user, &d);
     if (verdict == KK_OK)
-        kk_log(KK_LOG_INFO, "uid %u: \"%s\": accepted", (unsigned)cred.uid,
-               user);
+        kk_log(KK_LOG_INFO, "uid %u: \"%s\": accepted", peer, user);
     else
         kk_log(verdict == KK_ERR_AUTH || verdict == KK_ERR_REPLAY ||
                        verdict == KK_ERR_THROTTLED || verdict == KK_ERR_NOTFOUND
                    ? KK_LOG_INFO
                    : KK_LOG_WARN,
-               "uid %u: \"%s\": %s%s%s", (unsigned)cred.uid, user,
-               kk_strerror(verdict), d.msg[0] ? ": " : "", d.msg);
+               "uid %u: \"%s\": %s%s%s", peer, user, kk_strerror(verdict),
+               d.msg[0] ? ": " : "", d.msg);
     if (r != KK_OK)
-        kk_log(KK_LOG_WARN, "uid %u: reply not sent: %s", (unsigned)cred.uid,
-               kk_strerror(r));
+        kk_log(KK_LOG_WARN, "uid %u: reply not sent: %s", peer, kk_strerror(r));
+}
+
+/* A forked worker: default signals, a bounded life, its own narrower
+ * filter, one request, exit.  Never returns. */
+static void daemon_worker(struct otp_store *s, const struct otp_policy *pol,
+                          int lfd, int cfd, unsigned peer)
+{
+    struct sigaction dfl;
+    int code = KK_EXIT_FAILURE;
+
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigaction(SIGTERM, &dfl, NULL);
+    sigaction(SIGINT, &dfl, NULL);
+    alarm(DAEMON_CHILD_SECONDS);
+    close(lfd);
+    if (sandbox_seccomp_worker() == KK_OK) {
+        daemon_serve(s, pol, cfd, peer);
+        code = KK_EXIT_OK;
+    }
+    close(cfd);
+    otp_store_free(s);
+    _exit(code);
+}
+
+/* Reaps finished workers (waiting for one when block is set) and reports
+ * the abnormal ends. */
+static void daemon_reap(unsigned *children, bool block)
+{
+    while (*children > 0) {
+        int st = 0;
+        pid_t pid = waitpid(-1, &st, block ? 0 : WNOHANG);
+        if (pid <= 0)
+            break;
+        (*children)--;
+        block = false;
+        if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
+            kk_log(KK_LOG_WARN, "worker %ld: exit status %d", (long)pid,
+                   WEXITSTATUS(st));
+        if (!WIFSIGNALED(st))
+            continue;
+        if (WTERMSIG(st) == SIGALRM)
+            kk_log(KK_LOG_WARN, "worker %ld: stopped after %d s", (long)pid,
+                   DAEMON_CHILD_SECONDS);
+        else if (WTERMSIG(st) == SIGSYS)
+            kk_log(KK_LOG_ERROR,
+                   "worker %ld: killed by the sandbox (a system call "
+                   "outside the allowlist)",
+                   (long)pid);
+        else
+            kk_log(KK_LOG_WARN, "worker %ld: killed by signal %d", (long)pid,
+                   WTERMSIG(st));
+    }
 }
 
 static int cmd_daemon(const struct args *a)
 {
     struct otp_store *s = NULL;
     struct sigaction sa;
+    struct stat passwd_st;
+    bool landlocked = false;
     unsigned children = 0;
-    int lfd;
-    int rc;
+    int lfd = systemd_socket();
+    int rc = KK_EXIT_FAILURE;
 
-    if (daemon_harden() != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot drop privileges: %s",
-               strerror(errno));
-        return KK_EXIT_FAILURE;
-    }
+    if (sandbox_fds_close(lfd) != KK_OK || daemon_harden() != 0)
+        goto out;
     kk_log_init("kalkan", "otp daemon", KK_LOG_INFO, true);
     rc = open_store(a, 0, &s);
     if (rc != KK_EXIT_OK)
-        return rc;
-    lfd = systemd_socket();
+        goto out;
+    rc = KK_EXIT_FAILURE;
+    if (lfd >= 0 && daemon_check_socket(lfd) != 0)
+        goto out;
     if (lfd < 0)
         lfd = daemon_listen(a->socket);
-    if (lfd < 0) {
-        otp_store_free(s);
-        return KK_EXIT_FAILURE;
-    }
+    if (lfd < 0 || daemon_names(&passwd_st) != 0)
+        goto out;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* The first log line also loads the time zone and connects to syslog
+     * while both are still reachable. */
     kk_log(KK_LOG_INFO, "serving %s on %s", a->store, a->socket);
+    if (daemon_sandbox(a->store, &landlocked) != KK_OK)
+        goto out;
+    rc = KK_EXIT_OK;
     while (!daemon_stop) {
+        struct pollfd p = {.fd = lfd, .events = POLLIN};
+        struct ucred cred;
+        socklen_t len = sizeof cred;
         int cfd;
+        int n;
         pid_t pid;
-        /* Reap finished children; wait for one when at the limit. */
-        while (children > 0 && waitpid(-1, NULL, WNOHANG) > 0)
-            children--;
-        if (children >= DAEMON_CHILDREN_MAX) {
-            if (waitpid(-1, NULL, 0) > 0)
-                children--;
+        daemon_reap(&children, children >= DAEMON_CHILDREN_MAX);
+        if (children >= DAEMON_CHILDREN_MAX)
             continue;
+        n = poll(&p, 1, DAEMON_REAP_MS);
+        if (n == 0 || (n < 0 && errno == EINTR))
+            continue;
+        if (n < 0) {
+            kk_log(KK_LOG_ERROR, "daemon: poll: %s", strerror(errno));
+            rc = KK_EXIT_FAILURE;
+            break;
+        }
+        if (landlocked && daemon_passwd_replaced(&passwd_st)) {
+            /* The connection stays queued for the next daemon (socket
+             * activation starts one). */
+            kk_log(KK_LOG_INFO,
+                   "%s was replaced; exiting so that a new daemon reads it",
+                   DAEMON_PASSWD);
+            break;
         }
         cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
         if (cfd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
+            if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN)
                 continue;
             kk_log(KK_LOG_ERROR, "daemon: accept: %s", strerror(errno));
             rc = KK_EXIT_FAILURE;
             break;
         }
-        pid = fork();
-        if (pid == 0) {
-            close(lfd);
-            daemon_child(s, &a->pol, cfd);
+        if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+            kk_log(KK_LOG_ERROR, "daemon: SO_PEERCRED: %s", strerror(errno));
             close(cfd);
-            otp_store_free(s);
-            _exit(0);
+            continue;
         }
+        pid = fork();
+        if (pid == 0)
+            daemon_worker(s, &a->pol, lfd, cfd, (unsigned)cred.uid);
         if (pid < 0)
             kk_log(KK_LOG_ERROR, "daemon: fork: %s", strerror(errno));
         else
             children++;
         close(cfd);
     }
-    close(lfd);
-    while (children > 0 && waitpid(-1, NULL, 0) > 0)
-        children--;
+    while (children > 0) {
+        unsigned before = children;
+        daemon_reap(&children, true);
+        if (children == before)
+            break; /* interrupted again: leave the rest to init */
+    }
+out:
+    if (lfd >= 0)
+        close(lfd);
     otp_store_free(s);
     return rc;
 }
