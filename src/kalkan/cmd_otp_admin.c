@@ -996,8 +996,7 @@ static int daemon_harden(void)
     umask(077);
     if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 ||
         setrlimit(RLIMIT_CORE, &no_core) != 0 || chdir("/") != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot disable core dumps: %s",
-               strerror(errno));
+        kk_log(KK_LOG_ERROR, "cannot disable core dumps: %s", strerror(errno));
         r = -1;
     }
     return r;
@@ -1035,7 +1034,7 @@ static int daemon_check_socket(int fd)
         v[0] == AF_UNIX && v[1] == SOCK_STREAM && v[2] == 1)
         r = 0;
     else
-        kk_log(KK_LOG_ERROR, "daemon: descriptor 3 is not a listening UNIX "
+        kk_log(KK_LOG_ERROR, "descriptor 3 is not a listening UNIX "
                              "stream socket");
     return r;
 }
@@ -1049,19 +1048,19 @@ static int daemon_listen(const char *path)
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
     if (n == 0 || n >= sizeof sa.sun_path || path[0] != '/') {
-        kk_log(KK_LOG_ERROR, "daemon: invalid socket path");
+        kk_log(KK_LOG_ERROR, "invalid socket path");
         return -1;
     }
     memcpy(sa.sun_path, path, n + 1);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        kk_log(KK_LOG_ERROR, "daemon: socket: %s", strerror(errno));
+        kk_log(KK_LOG_ERROR, "socket: %s", strerror(errno));
         return -1;
     }
     (void)unlink(path);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         chmod(path, 0666) != 0 || listen(fd, 64) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: %s: %s", path, strerror(errno));
+        kk_log(KK_LOG_ERROR, "%s: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
@@ -1084,9 +1083,9 @@ static int daemon_names(struct stat *st)
     int r = -1;
 
     if (__nss_configure_lookup("passwd", "files") != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot restrict name lookups to files");
+        kk_log(KK_LOG_ERROR, "cannot restrict name lookups to files");
     } else if (stat(DAEMON_PASSWD, st) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: %s: %s", DAEMON_PASSWD, strerror(errno));
+        kk_log(KK_LOG_ERROR, "%s: %s", DAEMON_PASSWD, strerror(errno));
     } else {
         (void)getpwnam_r("root", &pw, buf, sizeof buf, &res);
         r = 0;
@@ -1200,18 +1199,22 @@ static int cmd_daemon(const struct args *a)
     struct otp_store *s = NULL;
     struct sigaction sa;
     struct stat passwd_st;
+    struct kk_diag d = {{0}};
     bool landlocked = false;
     unsigned children = 0;
     int lfd = systemd_socket();
     int rc = KK_EXIT_FAILURE;
+    int r;
 
+    /* Errors read "kalkan: otp: daemon: ..."; openlog opens nothing yet. */
+    kk_log_init("kalkan", "otp: daemon", KK_LOG_INFO, true);
     if (sandbox_fds_close(lfd) != KK_OK || daemon_harden() != 0)
         goto out;
-    kk_log_init("kalkan", "otp daemon", KK_LOG_INFO, true);
-    rc = open_store(a, 0, &s);
-    if (rc != KK_EXIT_OK)
+    r = otp_store_open(a->store, 0, &s, &d);
+    if (r != KK_OK) {
+        kk_log(KK_LOG_ERROR, "%s", d.msg[0] ? d.msg : kk_strerror(r));
         goto out;
-    rc = KK_EXIT_FAILURE;
+    }
     if (lfd >= 0 && daemon_check_socket(lfd) != 0)
         goto out;
     if (lfd < 0)
@@ -1243,7 +1246,7 @@ static int cmd_daemon(const struct args *a)
         if (n == 0 || (n < 0 && errno == EINTR))
             continue;
         if (n < 0) {
-            kk_log(KK_LOG_ERROR, "daemon: poll: %s", strerror(errno));
+            kk_log(KK_LOG_ERROR, "poll: %s", strerror(errno));
             rc = KK_EXIT_FAILURE;
             break;
         }
@@ -1259,12 +1262,12 @@ static int cmd_daemon(const struct args *a)
         if (cfd < 0) {
             if (errno == EINTR || errno == ECONNABORTED || errno == EAGAIN)
                 continue;
-            kk_log(KK_LOG_ERROR, "daemon: accept: %s", strerror(errno));
+            kk_log(KK_LOG_ERROR, "accept: %s", strerror(errno));
             rc = KK_EXIT_FAILURE;
             break;
         }
         if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
-            kk_log(KK_LOG_ERROR, "daemon: SO_PEERCRED: %s", strerror(errno));
+            kk_log(KK_LOG_ERROR, "SO_PEERCRED: %s", strerror(errno));
             close(cfd);
             continue;
         }
@@ -1272,7 +1275,7 @@ static int cmd_daemon(const struct args *a)
         if (pid == 0)
             daemon_worker(s, &a->pol, lfd, cfd, (unsigned)cred.uid);
         if (pid < 0)
-            kk_log(KK_LOG_ERROR, "daemon: fork: %s", strerror(errno));
+            kk_log(KK_LOG_ERROR, "fork: %s", strerror(errno));
         else
             children++;
         close(cfd);

@@ -65,42 +65,70 @@
 
 enum kk_err sandbox_fds_close(int keep)
 {
-    for (int fd = 0; fd <= 2; fd++) {
+    enum kk_err r = KK_OK;
+    int rc = 0;
+
+    for (int fd = 0; fd <= 2 && r == KK_OK; fd++) {
         int nfd;
         if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
         /* The lowest free number is fd itself. */
         nfd = open("/dev/null", O_RDWR | O_NOCTTY);
         if (nfd != fd) {
-            kk_log(KK_LOG_ERROR, "daemon: cannot reopen descriptor %d: %s", fd,
+            kk_log(KK_LOG_ERROR, "cannot reopen descriptor %d: %s", fd,
                    nfd < 0 ? strerror(errno) : "unexpected number");
             if (nfd >= 0)
                 close(nfd);
-            return KK_ERR_SYSTEM;
+            r = KK_ERR_SYSTEM;
         }
     }
-    if (keep < 3) {
-        if (close_range(3, ~0u, 0) != 0)
-            goto fail;
-        return KK_OK;
+    if (r == KK_OK && keep < 3)
+        rc = close_range(3, ~0u, 0);
+    if (r == KK_OK && keep > 3)
+        rc = close_range(3, (unsigned)keep - 1, 0);
+    if (r == KK_OK && rc == 0 && keep >= 3)
+        rc = close_range((unsigned)keep + 1, ~0u, 0);
+    if (rc != 0) {
+        kk_log(KK_LOG_ERROR, "cannot close inherited descriptors: %s",
+               strerror(errno));
+        r = KK_ERR_SYSTEM;
     }
-    if ((keep > 3 && close_range(3, (unsigned)keep - 1, 0) != 0) ||
-        close_range((unsigned)keep + 1, ~0u, 0) != 0)
-        goto fail;
-    return KK_OK;
-fail:
-    kk_log(KK_LOG_ERROR, "daemon: cannot close inherited descriptors: %s",
-           strerror(errno));
-    return KK_ERR_SYSTEM;
+    return r;
 }
 
 /* ---- capabilities ---- */
+
+/* Empties the bounding set, which ends where the kernel's capabilities
+ * end (PR_CAPBSET_READ fails with EINVAL). */
+static enum kk_err sb_bounding_drop(void)
+{
+    enum kk_err r = KK_OK;
+    int cap;
+
+    for (cap = 0; r == KK_OK; cap++) {
+        int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+        if (in < 0)
+            break;
+        if (in == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
+            kk_log(KK_LOG_ERROR,
+                   "cannot drop capability %d from the bounding set: %s", cap,
+                   strerror(errno));
+            r = KK_ERR_SYSTEM;
+        }
+    }
+    if (r == KK_OK && (errno != EINVAL || cap == 0)) {
+        kk_log(KK_LOG_ERROR, "cannot read the bounding set: %s",
+               strerror(errno));
+        r = KK_ERR_SYSTEM;
+    }
+    return r;
+}
 
 enum kk_err sandbox_caps_drop(void)
 {
     struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
     struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-    int cap;
+    enum kk_err r;
 
 #ifdef SB_ASAN
     /* LeakSanitizer's end-of-process check runs a ptrace()ing tracer and
@@ -111,61 +139,48 @@ enum kk_err sandbox_caps_drop(void)
     __lsan_do_leak_check();
     __sanitizer_sandbox_on_notify(NULL);
 #endif
-    /* The bounding set ends where the kernel's capabilities end (EINVAL). */
-    for (cap = 0;; cap++) {
-        int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-        if (in < 0)
-            break;
-        if (in == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
-            kk_log(KK_LOG_ERROR,
-                   "daemon: cannot drop capability %d from the bounding "
-                   "set: %s",
-                   cap, strerror(errno));
-            return KK_ERR_SYSTEM;
-        }
-    }
-    if (errno != EINVAL || cap == 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot read the bounding set: %s",
-               strerror(errno));
-        return KK_ERR_SYSTEM;
-    }
+    r = sb_bounding_drop();
+    if (r != KK_OK)
+        goto out;
+    r = KK_ERR_SYSTEM;
     if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot clear ambient capabilities: %s",
+        kk_log(KK_LOG_ERROR, "cannot clear ambient capabilities: %s",
                strerror(errno));
-        return KK_ERR_SYSTEM;
+        goto out;
     }
     memset(data, 0, sizeof data);
     if (syscall(SYS_capset, &hdr, data) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot drop capabilities: %s",
-               strerror(errno));
-        return KK_ERR_SYSTEM;
+        kk_log(KK_LOG_ERROR, "cannot drop capabilities: %s", strerror(errno));
+        goto out;
     }
     hdr.version = _LINUX_CAPABILITY_VERSION_3;
     hdr.pid = 0;
     if (syscall(SYS_capget, &hdr, data) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot read capabilities: %s",
-               strerror(errno));
-        return KK_ERR_SYSTEM;
+        kk_log(KK_LOG_ERROR, "cannot read capabilities: %s", strerror(errno));
+        goto out;
     }
+    r = KK_OK;
     for (size_t i = 0; i < _LINUX_CAPABILITY_U32S_3; i++) {
         if (data[i].effective != 0 || data[i].permitted != 0 ||
-            data[i].inheritable != 0) {
-            kk_log(KK_LOG_ERROR, "daemon: capabilities remain after dropping");
-            return KK_ERR_SYSTEM;
-        }
+            data[i].inheritable != 0)
+            r = KK_ERR_SYSTEM;
     }
-    return KK_OK;
+    if (r != KK_OK)
+        kk_log(KK_LOG_ERROR, "capabilities remain after dropping them");
+out:
+    return r;
 }
 
 enum kk_err sandbox_no_new_privs(void)
 {
+    enum kk_err r = KK_OK;
+
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
         prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
-        kk_log(KK_LOG_ERROR, "daemon: cannot set no_new_privs: %s",
-               strerror(errno));
-        return KK_ERR_SYSTEM;
+        kk_log(KK_LOG_ERROR, "cannot set no_new_privs: %s", strerror(errno));
+        r = KK_ERR_SYSTEM;
     }
-    return KK_OK;
+    return r;
 }
 
 /* ---- Landlock ---- */
@@ -215,11 +230,11 @@ static enum kk_err sb_ll_rule(int ruleset, const char *path, bool dir,
     int fd = open(path, O_PATH | O_CLOEXEC);
 
     if (fd < 0 || fstat(fd, &st) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: %s: %s", path, strerror(errno));
+        kk_log(KK_LOG_ERROR, "Landlock: %s: %s", path, strerror(errno));
         goto out;
     }
     if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: %s: not a %s", path,
+        kk_log(KK_LOG_ERROR, "Landlock: %s: not a %s", path,
                dir ? "directory" : "regular file");
         goto out;
     }
@@ -228,8 +243,8 @@ static enum kk_err sb_ll_rule(int ruleset, const char *path, bool dir,
     pb.parent_fd = fd;
     if (syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb,
                 0) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: cannot add a rule for %s: %s",
-               path, strerror(errno));
+        kk_log(KK_LOG_ERROR, "Landlock: cannot add a rule for %s: %s", path,
+               strerror(errno));
         goto out;
     }
     r = KK_OK;
@@ -257,12 +272,13 @@ enum kk_err sandbox_landlock(const char *const *rw_dirs,
                "the service manager only",
                errno == ENOSYS ? "not in this kernel" : "disabled at boot");
         *enforced = false;
-        return KK_OK;
+        r = KK_OK;
+        goto out;
     }
     if (abi < 1) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: cannot query the ABI: %s",
+        kk_log(KK_LOG_ERROR, "Landlock: cannot query the ABI: %s",
                strerror(errno));
-        return KK_ERR_SYSTEM;
+        goto out;
     }
     memset(&attr, 0, sizeof attr);
     attr.handled_access_fs = sb_fs_handled((int)abi);
@@ -277,37 +293,33 @@ enum kk_err sandbox_landlock(const char *const *rw_dirs,
     }
     ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
     if (ruleset < 0) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: cannot create a ruleset: %s",
+        kk_log(KK_LOG_ERROR, "Landlock: cannot create a ruleset: %s",
                strerror(errno));
         goto out;
     }
-    /* Store directories: its files, never subdirectories, links, special
+    /* Store directories: their files, never subdirectories, links, special
      * files or execution.  Renames stay inside one directory, so REFER is
      * not granted. */
     rw = (LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_WRITE_FILE |
           LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
           LANDLOCK_ACCESS_FS_MAKE_REG | SB_FS_TRUNCATE) &
          attr.handled_access_fs;
-    for (size_t i = 0; rw_dirs != NULL && rw_dirs[i] != NULL; i++) {
+    r = KK_OK;
+    for (size_t i = 0; rw_dirs != NULL && rw_dirs[i] != NULL && r == KK_OK; i++)
         r = sb_ll_rule(ruleset, rw_dirs[i], true, rw);
-        if (r != KK_OK)
-            goto out;
-    }
-    for (size_t i = 0; ro_files != NULL && ro_files[i] != NULL; i++) {
+    for (size_t i = 0; ro_files != NULL && ro_files[i] != NULL && r == KK_OK;
+         i++)
         r = sb_ll_rule(ruleset, ro_files[i], false,
                        LANDLOCK_ACCESS_FS_READ_FILE);
-        if (r != KK_OK)
-            goto out;
-    }
+    if (r != KK_OK)
+        goto out;
     if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) {
-        kk_log(KK_LOG_ERROR, "daemon: Landlock: cannot enforce: %s",
-               strerror(errno));
+        kk_log(KK_LOG_ERROR, "Landlock: cannot enforce: %s", strerror(errno));
         r = KK_ERR_SYSTEM;
         goto out;
     }
     kk_log(KK_LOG_DEBUG, "Landlock ABI %ld enforced", abi);
     *enforced = true;
-    r = KK_OK;
 out:
     if (ruleset >= 0)
         close(ruleset);
@@ -413,7 +425,7 @@ static const struct sb_rule sb_rules[] = {
 /* libseccomp returns negative errno values. */
 static enum kk_err sb_fail(const char *what, int rc)
 {
-    kk_log(KK_LOG_ERROR, "daemon: seccomp: %s: %s", what, strerror(-rc));
+    kk_log(KK_LOG_ERROR, "seccomp: %s: %s", what, strerror(-rc));
     return KK_ERR_SYSTEM;
 }
 
@@ -429,38 +441,50 @@ static struct scmp_arg_cmp sb_cmp(unsigned arg, enum scmp_compare op,
 static int sb_rule_add(scmp_filter_ctx ctx, const struct sb_rule *r)
 {
     const uint32_t allow = SCMP_ACT_ALLOW;
+    int rc;
 
     switch (r->arg) {
     case SB_NOEXEC:
-        return seccomp_rule_add(ctx, allow, r->nr, 1,
-                                sb_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        rc = seccomp_rule_add(ctx, allow, r->nr, 1,
+                              sb_cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+        break;
     case SB_FORK:
-        return seccomp_rule_add(ctx, allow, r->nr, 1,
-                                sb_cmp(0, SCMP_CMP_EQ, SB_FORK_FLAGS, 0));
+        rc = seccomp_rule_add(ctx, allow, r->nr, 1,
+                              sb_cmp(0, SCMP_CMP_EQ, SB_FORK_FLAGS, 0));
+        break;
     case SB_PEERCRED:
-        return seccomp_rule_add(ctx, allow, r->nr, 2,
-                                sb_cmp(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
-                                sb_cmp(2, SCMP_CMP_EQ, SO_PEERCRED, 0));
+        rc = seccomp_rule_add(ctx, allow, r->nr, 2,
+                              sb_cmp(1, SCMP_CMP_EQ, SOL_SOCKET, 0),
+                              sb_cmp(2, SCMP_CMP_EQ, SO_PEERCRED, 0));
+        break;
     case SB_SET_FILTER:
-        return seccomp_rule_add(
+        rc = seccomp_rule_add(
             ctx, allow, r->nr, 1,
             sb_cmp(0, SCMP_CMP_EQ, SECCOMP_SET_MODE_FILTER, 0));
+        break;
     case SB_NO_ADDR:
-        return seccomp_rule_add(ctx, allow, r->nr, 1,
-                                sb_cmp(4, SCMP_CMP_EQ, 0, 0));
+        rc = seccomp_rule_add(ctx, allow, r->nr, 1,
+                              sb_cmp(4, SCMP_CMP_EQ, 0, 0));
+        break;
     case SB_TCGETS:
-        return seccomp_rule_add(ctx, allow, r->nr, 1,
-                                sb_cmp(1, SCMP_CMP_EQ, TCGETS, 0));
+        rc = seccomp_rule_add(ctx, allow, r->nr, 1,
+                              sb_cmp(1, SCMP_CMP_EQ, TCGETS, 0));
+        break;
     case SB_EACCES:
-        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), r->nr, 0);
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EACCES), r->nr, 0);
+        break;
     case SB_ENOSYS:
-        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), r->nr, 0);
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), r->nr, 0);
+        break;
     case SB_ENOENT:
-        return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOENT), r->nr, 0);
+        rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOENT), r->nr, 0);
+        break;
     case SB_ANY:
     default:
-        return seccomp_rule_add(ctx, allow, r->nr, 0);
+        rc = seccomp_rule_add(ctx, allow, r->nr, 0);
+        break;
     }
+    return rc;
 }
 
 /* Builds the filter of one role into *out (caller releases it). */
@@ -471,8 +495,9 @@ static enum kk_err sb_build(unsigned role, scmp_filter_ctx *out)
     int rc;
 
     if (ctx == NULL) {
-        kk_log(KK_LOG_ERROR, "daemon: seccomp: cannot create a filter");
-        return KK_ERR_NOMEM;
+        kk_log(KK_LOG_ERROR, "seccomp: cannot create a filter");
+        r = KK_ERR_NOMEM;
+        goto out;
     }
     /* Other architectures' calls (i386 int 0x80, x32) are killed too; the
      * caller sets no_new_privs, so loading needs no prctl afterwards. */
@@ -528,12 +553,12 @@ out:
 
 enum kk_err sandbox_seccomp_worker(void)
 {
+    enum kk_err r = KK_ERR_INVAL;
     int rc;
 
-    if (sb_worker_ctx == NULL)
-        return KK_ERR_INVAL;
-    rc = seccomp_load(sb_worker_ctx);
-    if (rc != 0)
-        return sb_fail("cannot load the worker filter", rc);
-    return KK_OK;
+    if (sb_worker_ctx != NULL) {
+        rc = seccomp_load(sb_worker_ctx);
+        r = rc == 0 ? KK_OK : sb_fail("cannot load the worker filter", rc);
+    }
+    return r;
 }

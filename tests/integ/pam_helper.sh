@@ -5,7 +5,8 @@
 # and asks the root daemon `kalkan otp daemon` started here.  The daemon
 # answers only for the caller's own account (SO_PEERCRED), forces the local
 # budget for non-root callers, and the module fails closed when the daemon
-# is down.
+# is down.  The daemon runs sandboxed, as in production
+# (otp_daemon_sandbox.sh checks the sandbox itself).
 . "$KK_SOURCE_DIR/tests/data/pam/lib.sh"
 
 AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups)
@@ -26,6 +27,8 @@ at_exit "kill $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null"
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 check "the daemon listens" test -S "$SOCK"
 check "the daemon runs with no_new_privs" grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$DAEMON/status"
+check "the daemon runs under its seccomp filter" grep -q '^Seccomp:[[:space:]]*2' "/proc/$DAEMON/status"
+check "the daemon has no capabilities" grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$DAEMON/status"
 
 # upt SERVICE USER CODE : pamtester as nobody under pam_wrapper.  ASan
 # refuses libraries loaded with RTLD_DEEPBIND, which pam_wrapper uses for
@@ -77,6 +80,8 @@ check "the daemon rejects a malformed request (got: $reply)" test "$reply" = "ER
 rem=$(kk status --user nobody --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["users"][0]["budgets"]["remote"]["failures_total"])')
 check "a non-root caller cannot charge the remote budget" test "$rem" -eq 0
 check_not "nobody cannot read the store" "${AS_NOBODY[@]}" cat "$STORE/users/nobody" 2>/dev/null
+
+check_not "no worker was killed by the sandbox" grep -q 'killed by' "$T/daemon.log"
 
 # The daemon stops: the module fails closed.
 kill "$DAEMON"; wait "$DAEMON" 2>/dev/null
