@@ -9,6 +9,9 @@
 # kernel has it, only the descriptors it needs, a bounded request time,
 # that ordinary requests still work inside all that, and that 200
 # malformed requests neither kill it nor get anything but "ERROR proto".
+# Then the edges: a bad inherited descriptor, a kernel without Landlock
+# (simulated), and, in a private mount namespace so the real files are
+# never touched, syslog from the workers and a replaced /etc/passwd.
 . "$KK_SOURCE_DIR/tests/data/pam/lib.sh"
 
 PY=/usr/bin/python3
@@ -250,6 +253,54 @@ check "a bad inherited descriptor is refused with exit 3 (got $st)" test "$st" -
 check "with one clear line (got: $(tail -1 "$T/bad.log"))" \
     grep -q 'descriptor 3 is not a listening UNIX stream socket' "$T/bad.log"
 
+# ---- a kernel without Landlock: logged once, the rest still on ----
+# nolandlock.py KALKAN ARGS...: execs the daemon under a seccomp filter
+# that answers landlock_create_ruleset with ENOSYS, as such a kernel does.
+cat >"$T/nolandlock.py" <<'EOF'
+import ctypes, os, struct, sys
+
+prog = b"".join(struct.pack("HBBI", *i) for i in [
+    (0x20, 0, 0, 4),                # A = arch
+    (0x15, 0, 3, 0xc000003e),       # x86_64? else allow
+    (0x20, 0, 0, 0),                # A = nr
+    (0x15, 0, 1, 444),              # landlock_create_ruleset?
+    (0x06, 0, 0, 0x00050000 | 38),  # ERRNO(ENOSYS)
+    (0x06, 0, 0, 0x7fff0000),       # ALLOW
+])
+buf = ctypes.create_string_buffer(prog)
+class Fprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+fp = Fprog(len(prog) // 8, ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(38, 1, 0, 0, 0) != 0 or \
+        libc.prctl(22, 2, ctypes.byref(fp), 0, 0) != 0:
+    sys.exit("cannot install the test filter")
+os.execv(sys.argv[1], sys.argv[1:])
+EOF
+"$PY" "$T/nolandlock.py" "$KALKAN" otp daemon --store "$STORE" \
+    --socket "$T/run/noll.sock" 2>"$T/noll.log" &
+NOLL=$!
+at_exit "kill $NOLL 2>/dev/null; wait $NOLL 2>/dev/null"
+for _ in $(seq 1 100); do
+    grep -q "serving" "$T/noll.log" 2>/dev/null && break
+    sleep 0.1
+done
+sleep 0.2
+check "without Landlock the daemon still starts" kill -0 "$NOLL"
+check "and says so once, at info level" \
+    test "$(grep -c 'Landlock is not in this kernel' "$T/noll.log")" -eq 1
+check "its seccomp filter is still on" \
+    test "$(status_of "$NOLL" Seccomp)" = 2
+r=$("$PY" "$T/client.py" line "$T/run/noll.sock" "KALKAN-OTP 1 ENROLLED root")
+check "and it answers (got: $r)" test "$r" = "YES"
+r=$("$PY" "$T/client.py" line "$T/run/noll.sock" "KALKAN-OTP 1 ENROLLED llout")
+check "a state file outside the store is then reachable (got: $r)" \
+    test "$r" = "YES"
+kill -TERM "$NOLL"
+wait "$NOLL"
+st=$?
+check "and it stops cleanly (got $st)" test "$st" -eq 0
+
 # ---- /etc/passwd replaced: the daemon exits for a restart ----
 # In a private mount namespace, so the real /etc/passwd is never touched:
 # a copy is bind-mounted over it, the daemon starts, another copy is
@@ -257,8 +308,23 @@ check "with one clear line (got: $(tail -1 "$T/bad.log"))" \
 if [ "$LL" -ge 1 ] && unshare --mount --propagation private true 2>/dev/null; then
     cp /etc/passwd "$T/passwd.a"
     cp /etc/passwd "$T/passwd.b"
+    : >"$T/syslog.out"
+    : >"$T/devnull"
+    chmod 666 "$T/devnull"
     cat >"$T/ns.sh" <<'EOF'
 mount --bind "$T/passwd.a" /etc/passwd || exit 90
+# A private /dev with a syslog socket, to see the workers' syslog lines.
+mount -t tmpfs -o mode=755 tmpfs /dev || exit 92
+touch /dev/null && mount --bind "$T/devnull" /dev/null || exit 93
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(4096) + b"\n")' "$T/syslog.out" &
+logger_pid=$!
+for _ in $(seq 1 50); do [ -S /dev/log ] && break; sleep 0.1; done
 "$KALKAN" otp daemon --store "$STORE" --socket "$T/run/ns.sock" 2>"$T/ns.log" &
 d=$!
 for _ in $(seq 1 100); do grep -q serving "$T/ns.log" 2>/dev/null && break; sleep 0.1; done
@@ -269,6 +335,7 @@ mount --bind "$T/passwd.b" /etc/passwd || exit 91
 echo "after: $(/usr/bin/python3 "$T/client.py" line "$T/run/ns.sock" "KALKAN-OTP 1 ENROLLED root" 2>&1 | tail -1)"
 wait "$d"
 echo "exit: $?"
+kill "$logger_pid"
 EOF
     env T="$T" STORE="$STORE" KALKAN="$KALKAN" \
         unshare --mount --propagation private bash "$T/ns.sh" >"$T/ns.out" 2>&1
@@ -277,6 +344,8 @@ EOF
     check "a replaced /etc/passwd makes the daemon exit with status 0" \
         grep -q '^exit: 0$' "$T/ns.out"
     check "saying why" grep -q '/etc/passwd was replaced' "$T/ns.log"
+    check "a worker's syslog line gets through its filter" \
+        grep -q 'uid 65534: "nobody"' "$T/syslog.out"
 else
     ok "passwd replacement check skipped (no Landlock or no mount namespace)"
 fi
