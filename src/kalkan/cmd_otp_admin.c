@@ -1010,15 +1010,17 @@ static int systemd_socket(void)
     const char *fds = getenv("LISTEN_FDS");
     uint64_t p;
     uint64_t n;
+    int fd = -1;
 
-    if (pid == NULL || fds == NULL ||
-        kk_parse_u64(pid, 1, UINT32_MAX, &p) != KK_OK || (pid_t)p != getpid() ||
-        kk_parse_u64(fds, 1, 1, &n) != KK_OK)
-        return -1;
-    unsetenv("LISTEN_PID");
-    unsetenv("LISTEN_FDS");
-    unsetenv("LISTEN_FDNAMES");
-    return 3;
+    if (pid != NULL && fds != NULL &&
+        kk_parse_u64(pid, 1, UINT32_MAX, &p) == KK_OK && (pid_t)p == getpid() &&
+        kk_parse_u64(fds, 1, 1, &n) == KK_OK) {
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        fd = 3;
+    }
+    return fd;
 }
 
 /* Checks that the inherited descriptor is a listening UNIX stream socket. */
@@ -1043,27 +1045,28 @@ static int daemon_listen(const char *path)
 {
     struct sockaddr_un sa;
     size_t n = strlen(path);
-    int fd;
+    int fd = -1;
 
     memset(&sa, 0, sizeof sa);
     sa.sun_family = AF_UNIX;
     if (n == 0 || n >= sizeof sa.sun_path || path[0] != '/') {
         kk_log(KK_LOG_ERROR, "invalid socket path");
-        return -1;
+        goto out;
     }
     memcpy(sa.sun_path, path, n + 1);
     fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
         kk_log(KK_LOG_ERROR, "socket: %s", strerror(errno));
-        return -1;
+        goto out;
     }
     (void)unlink(path);
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
         chmod(path, 0666) != 0 || listen(fd, 64) != 0) {
         kk_log(KK_LOG_ERROR, "%s: %s", path, strerror(errno));
         close(fd);
-        return -1;
+        fd = -1;
     }
+out:
     return fd;
 }
 
@@ -1143,8 +1146,9 @@ static void daemon_serve(struct otp_store *s, const struct otp_policy *pol,
 
 /* A forked worker: default signals, a bounded life, its own narrower
  * filter, one request, exit.  Never returns. */
-static void daemon_worker(struct otp_store *s, const struct otp_policy *pol,
-                          int lfd, int cfd, unsigned peer)
+static _Noreturn void daemon_worker(struct otp_store *s,
+                                    const struct otp_policy *pol, int lfd,
+                                    int cfd, unsigned peer)
 {
     struct sigaction dfl;
     int code = KK_EXIT_FAILURE;

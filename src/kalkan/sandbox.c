@@ -11,7 +11,7 @@
  *
  * - capabilities: all dropped.  The daemon stays uid 0 only because root
  *   owns the store; owner permissions are all it needs.
- * - Landlock: only the store directory (files in it read, written,
+ * - Landlock: only the store directory (files under it read, written,
  *   created, renamed, removed) and a few read-only files.
  * - seccomp: an allowlist per process role, default "kill the process".
  *   The accept loop forks one worker per connection; filters are
@@ -22,9 +22,11 @@
  * The trade-off: killing on any unlisted call is safer than returning an
  * error (an exploit cannot probe), at the price of a dead worker (and a
  * denied login) if a library starts using a new call; the tests run the
- * daemon's real paths, in both builds, to catch that.  Only socket(2) is
- * answered with an error instead, because glibc's syslog() tries to
- * reconnect with it and must fail quietly rather than kill.
+ * daemon's real paths, in both builds, to catch that.  Two calls are
+ * answered with an error instead: socket(2), because glibc's syslog()
+ * reconnects with it and must fail quietly, and clone3(2), so that a
+ * newer glibc's fork() falls back to clone(2), whose flags a filter can
+ * check.
  */
 #include "sandbox.h"
 

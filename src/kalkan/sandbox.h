@@ -46,10 +46,10 @@ KK_WUR enum kk_err sandbox_no_new_privs(void);
  * Restricts the file system of this process and its future children with
  * Landlock: every access right the kernel knows is handled, and only these
  * are granted:
- *   rw_dirs   (NULL-terminated, may be NULL) directories where files may
- *             be read, written, created, truncated, renamed and removed
- *             and the directory itself listed (no subdirectories, links,
- *             devices, sockets or execution);
+ *   rw_dirs   (NULL-terminated, may be NULL) directories under which
+ *             files may be read, written, created, truncated, renamed
+ *             within their directory and removed, and directories listed
+ *             (no new directories, links, devices, sockets or execution);
  *   ro_files  (NULL-terminated, may be NULL) files that may be read.
  * A rule is bound to the inode opened now: a file later replaced by
  * rename(2) is no longer readable.  When the kernel handles TCP (ABI 4)
