@@ -38,4 +38,10 @@
 #define KK_STORE_DRIFT_MAX 20          /* learned drift, steps either way */
 #define KK_GA_FILE_MAX (16 * 1024) /* bytes in a google-authenticator file */
 
+/* `kalkan otp daemon`, the root helper of screen lockers. */
+#define KK_OTPD_CHILDREN_MAX 64  /* requests served at once */
+#define KK_OTPD_REQUEST_MS 5000  /* to read one request line */
+#define KK_OTPD_CHILD_SECONDS 30 /* a worker's whole life */
+#define KK_OTPD_REAP_MS 1000     /* finished workers reaped this often */
+
 #endif

@@ -972,10 +972,11 @@ out:
  * caller's request.
  */
 
-#define DAEMON_CHILDREN_MAX 64
-#define DAEMON_REQUEST_MS 5000  /* to read a request line */
-#define DAEMON_CHILD_SECONDS 30 /* a child's whole life */
-#define DAEMON_REAP_MS 1000     /* reaps finished workers at least this often */
+/* The daemon's limits are KK_OTPD_* in include/kalkan/limits.h. */
+#define DAEMON_CHILDREN_MAX KK_OTPD_CHILDREN_MAX
+#define DAEMON_REQUEST_MS KK_OTPD_REQUEST_MS
+#define DAEMON_CHILD_SECONDS KK_OTPD_CHILD_SECONDS
+#define DAEMON_REAP_MS KK_OTPD_REAP_MS
 #define DAEMON_PASSWD "/etc/passwd"
 
 static volatile sig_atomic_t daemon_stop;
