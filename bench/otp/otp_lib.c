@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * otp_lib.c - TOTP codes per second: Kalkan's otp library against liboath
  * (the library under oathtool and pam_oath), in one process, on the same

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * otp.h - one-time passwords: HOTP (RFC 4226), TOTP (RFC 6238), base32
  * (RFC 4648), otpauth:// URIs (Key Uri Format) and QR codes.

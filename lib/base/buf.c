@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * buf.c - the size-capped growable buffer, the bounded read cursor and the
  * JSON string writer.

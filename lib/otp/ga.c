@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * ga.c - reads google-authenticator state files (~/.google_authenticator)
  * so that people can move to pam_kalkan without enrolling again.

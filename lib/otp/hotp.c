@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * hotp.c - HOTP (RFC 4226) and TOTP (RFC 6238) values and their
  * verification over a window of counters, with HMAC (RFC 2104) over our

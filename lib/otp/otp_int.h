@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * otp_int.h - helpers shared inside the otp library: SHA-1 (FIPS 180-4),
  * which HMAC-SHA1 in hotp.c is built on.  Internal to the library (not

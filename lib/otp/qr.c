@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * qr.c - QR codes of enrolment URIs, rendered locally for a terminal, as
  * SVG, or as PNG.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sha1.c - SHA-1 (FIPS 180-4 §6.1), written from the specification, for
  * HMAC-SHA1 in hotp.c: RFC 4226 and nearly every authenticator app need

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * store.c - the credential store: opening and keys, user-name encoding,
  * per-user locking, encryption of secrets, recovery codes, and the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * store_counters.c - the failure-counter record: a fixed-size binary record
  * of 128 bytes at offset 0 of DIR/users/<user>.lock, holding the rate-limit

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * store_fmt.c - the text format of a user's state file: a strict parser and
  * the canonical writer.

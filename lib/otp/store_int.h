@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * store_int.h - the in-memory form of a user's state file and of the
  * failure-counter record kept in the user's lock file, shared by the store

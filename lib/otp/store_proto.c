@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * store_proto.c - the line protocol between pam_kalkan.so running as an
  * ordinary user (a screen locker) and the root daemon that owns the store.

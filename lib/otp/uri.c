@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * uri.c - otpauth:// URIs (the Key Uri Format of Google Authenticator),
  * built for enrolment QR codes and parsed when a secret is imported.

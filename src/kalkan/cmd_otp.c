@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_otp.c - `kalkan otp`: new, code, check; the store subcommands
  * (enroll, revoke, recovery, import-ga, status, daemon) are dispatched to

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_otp_admin.c - the subcommands of `kalkan otp` that manage the PAM
  * credential store: enroll, revoke, recovery, import-ga, status, verify and

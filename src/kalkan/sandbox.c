@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sandbox.c - confinement of `kalkan otp daemon`, the root helper that
  * unprivileged screen lockers reach over a UNIX socket.  It parses bytes

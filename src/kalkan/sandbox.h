@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * sandbox.h - confinement of the root helper daemon (`kalkan otp daemon`),
  * internal to the kalkan program.

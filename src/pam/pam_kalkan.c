@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * pam_kalkan.c - the second factor for logins on office computers: asks
  * for a one-time code (or a recovery code) and checks it against the

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_conf.c - fuzz target of the "key = value" configuration reader.
  * Every parsed file is walked in full so lookups see what parsing built.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_counters.c - libFuzzer target for the failure-counter record kept
  * in each user's lock file (lib/otp/store_counters.c).

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * fuzz_ga.c - libFuzzer target for the google-authenticator file parser
  * used by `kalkan otp import-ga`.  An accepted file must describe exactly

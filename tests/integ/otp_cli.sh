@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # otp_cli.sh - the command-line contract of `kalkan otp new|code|check`
 # (DESIGN.md): --help on every subcommand, exit codes 0/1/2/3, exactly one

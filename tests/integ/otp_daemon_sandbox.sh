@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The sandbox of `kalkan otp daemon` (src/kalkan/sandbox.c), the root
 # helper that unprivileged screen lockers talk to.  The daemon is started
 # the way systemd starts it (a listening socket on descriptor 3, plus a

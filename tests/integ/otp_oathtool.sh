@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # otp_oathtool.sh - `kalkan otp code` and `kalkan otp check` against the
 # OATH Toolkit's oathtool, the reference a user would otherwise run.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 #
 # otp_qr.sh - the enrolment QR round trip: what `kalkan otp new` draws
 # decodes, with zbarimg, to exactly the URI it printed.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Replay under concurrency (goal G2): 50 parallel pamtester logins with the
 # same valid code must give exactly one success, in each of 10 rounds.
 # Each round runs at its own fake time (the start of a fresh 30-second

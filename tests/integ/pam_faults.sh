@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Fail-closed state (goal G8): a full disk, a read-only store, corrupt or
 # empty state files, a bad store key and a missing store all deny; a code
 # whose use cannot be recorded is not accepted; no zero-size state file or

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Migration from google-authenticator: a file made by the real
 # `google-authenticator` CLI is imported, the import reports what it mapped
 # and ignored, and the person then logs in through PAM with a code from

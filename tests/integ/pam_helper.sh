@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # The unprivileged path (screen lockers, goal G10): pamtester runs as the
 # user "nobody" under pam_wrapper, so pam_kalkan.so cannot read the store
 # and asks the root daemon `kalkan otp daemon` started here.  The daemon

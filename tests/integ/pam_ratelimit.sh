@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Rate limits (goal G3): N parallel wrong codes are counted exactly N times
 # (the count is updated under the user's lock, in the counter record of
 # the lock file, without rewriting the state file), the remote budget

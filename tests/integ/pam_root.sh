@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # pam_kalkan.so as root (login, sshd, su, sudo) through the real PAM stack:
 # accept, replay, wrong codes, RFC 6238 times under faketime, recovery
 # codes at the prompt, unknown users answered like enrolled ones, strict

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # pam_kalkan.so inside a real OpenSSH server: keyboard-interactive 2FA on
 # loopback.  sshd is started here on a free port with a private config and
 # host key, through a symlink named kalkan-test-sshd-PID, because sshd uses

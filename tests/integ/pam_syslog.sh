@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # pam_kalkan.so's log lines (docs/pam_kalkan.md, "Logging"), read from
 # /dev/log as a syslog daemon would: a failed login names the user and the
 # service, a success is logged, a nullok pass leaves an audit line, a

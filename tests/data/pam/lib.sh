@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # Shared helpers of the pam_*.sh integration tests (sourced, not run).
 #
 # Every test drives the real PAM stack: pamtester with a service file

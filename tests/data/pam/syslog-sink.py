@@ -1,4 +1,4 @@
-# SPDX-License-Identifier: AGPL-3.0-or-later
+# SPDX-License-Identifier: GPL-3.0-or-later
 # A stand-in for a syslog daemon, for tests/integ/pam_syslog.sh: binds a
 # datagram UNIX socket (the path glibc's syslog(3) writes to, /dev/log,
 # inside the test's private mount namespace) and appends each datagram to

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_base.c - unit tests of the base library: arithmetic, buffers,
  * cursors, secrets, parsers, atomic files, JSON strings and configuration.

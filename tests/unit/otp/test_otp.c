@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_otp.c - unit tests of the otp library: SHA-1 against the FIPS 180
  * vectors and OpenSSL, the RFC 4226 and RFC 6238 vectors, HMAC against

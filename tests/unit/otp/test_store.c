@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: AGPL-3.0-or-later */
+/* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * test_store.c - unit tests of the credential store behind pam_kalkan:
  * the state-file format (round trip, strict rejection), the failure-counter
