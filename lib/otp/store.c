@@ -1204,6 +1204,30 @@ int otp_store_users(struct otp_store *s, int (*fn)(const char *user, void *ctx),
     return r;
 }
 
+/* Opens user for a change that adds a credential (creating the user if
+ * needed) and returns the empty slot, its id and label set; the caller
+ * fills the rest, seals the secret and bumps ncreds and next_id. */
+static int session_new_cred(struct otp_store *s, const char *user,
+                            const char *label, struct session *ss,
+                            struct st_cred **out, struct kk_diag *d)
+{
+    struct st_cred *c;
+    int r = session_open(s, user, true, true, ss, d);
+
+    if (r != KK_OK)
+        return r;
+    if (ss->u->ncreds >= KK_STORE_CREDS_MAX || ss->u->next_id >= ST_ID_MAX) {
+        kk_diag_set(d, "user already has %d credentials", KK_STORE_CREDS_MAX);
+        return KK_ERR_LIMIT;
+    }
+    c = &ss->u->creds[ss->u->ncreds];
+    memset(c, 0, sizeof *c);
+    c->info.id = ss->u->next_id;
+    memcpy(c->info.label, label, strlen(label) + 1);
+    *out = c;
+    return KK_OK;
+}
+
 int otp_store_cred_add(struct otp_store *s, const char *user, const char *label,
                        const struct otp_params *params, const uint8_t *secret,
                        size_t secret_len, bool active, int64_t now,
@@ -1220,18 +1244,9 @@ int otp_store_cred_add(struct otp_store *s, const char *user, const char *label,
         kk_diag_set(d, "invalid label, parameters or secret length");
         return KK_ERR_INVAL;
     }
-    r = session_open(s, user, true, true, &ss, d);
+    r = session_new_cred(s, user, label, &ss, &c, d);
     if (r != KK_OK)
         goto out;
-    if (ss.u->ncreds >= KK_STORE_CREDS_MAX || ss.u->next_id >= ST_ID_MAX) {
-        kk_diag_set(d, "user already has %d credentials", KK_STORE_CREDS_MAX);
-        r = KK_ERR_LIMIT;
-        goto out;
-    }
-    c = &ss.u->creds[ss.u->ncreds];
-    memset(c, 0, sizeof *c);
-    c->info.id = ss.u->next_id;
-    memcpy(c->info.label, label, ll + 1);
     c->info.params = *params;
     c->info.state = active ? OTP_CRED_ACTIVE : OTP_CRED_PENDING;
     c->info.created = now;
@@ -1404,18 +1419,9 @@ int otp_store_import_ga(struct otp_store *s, const char *user,
         kk_diag_set(d, "invalid label or file");
         return KK_ERR_INVAL;
     }
-    r = session_open(s, user, true, true, &ss, d);
+    r = session_new_cred(s, user, label, &ss, &c, d);
     if (r != KK_OK)
         goto out;
-    if (ss.u->ncreds >= KK_STORE_CREDS_MAX || ss.u->next_id >= ST_ID_MAX) {
-        kk_diag_set(d, "user already has %d credentials", KK_STORE_CREDS_MAX);
-        r = KK_ERR_LIMIT;
-        goto out;
-    }
-    c = &ss.u->creds[ss.u->ncreds];
-    memset(c, 0, sizeof *c);
-    c->info.id = ss.u->next_id;
-    memcpy(c->info.label, label, ll + 1);
     otp_params_default(&c->info.params);
     c->info.state = OTP_CRED_ACTIVE;
     c->info.created = now;
