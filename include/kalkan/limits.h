@@ -28,6 +28,8 @@
 #define KK_OTP_URI_MAX 2048             /* bytes in an otpauth:// URI */
 #define KK_OTP_LABEL_MAX 256            /* bytes in an issuer or account name */
 #define KK_OTP_QR_MAX (4 * 1024 * 1024) /* bytes of a rendered QR image */
+#define KK_OTP_SHEET_MAX                                                       \
+    (1024 * 1024) /* bytes of a printable enrolment sheet */
 
 /* The credential store of pam_kalkan and `kalkan otp`. */
 #define KK_STORE_FILE_MAX (64 * 1024)  /* bytes in one user's state file */

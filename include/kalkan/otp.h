@@ -208,6 +208,38 @@ enum otp_qr_format {
 KK_API KK_WUR int otp_qr_render(const char *text, enum otp_qr_format fmt,
                                 struct kk_buf *out);
 
+/* ---- printable enrolment sheets ---- */
+
+/* Languages of the enrolment sheet. */
+enum otp_lang {
+    OTP_LANG_EN = 0, /* English */
+    OTP_LANG_RU = 1, /* Russian */
+    OTP_LANG_KY = 2, /* Kyrgyz (Cyrillic) */
+};
+
+/* Parses a language code: "en", "ru" or "ky" (case-insensitive) into
+ * *out.  KK_ERR_INVAL for NULL or anything else; *out is set only on
+ * KK_OK. */
+KK_API KK_WUR int otp_lang_parse(const char *s, enum otp_lang *out);
+
+/*
+ * Renders the printable enrolment sheet of credential u in language lang:
+ * one standalone HTML5 page (UTF-8, no script, no external resource,
+ * inline CSS sized for a phone screen and for one A4 page) with the issuer
+ * and account, the QR code of otp_uri_build(u) as inline SVG, the unpadded
+ * base32 secret in groups of 4 for manual entry, the code parameters,
+ * how to install an app, scan and activate, what to do when the phone is
+ * lost, and the warning to destroy the sheet.  Every name is HTML-escaped.
+ * Appends to out (KK_OTP_SHEET_MAX bytes are enough); on failure out is
+ * left as it was.  The page holds the secret: the caller writes it mode
+ * 0600 and wipes out (kk_buf_free does).  Temporary buffers are wiped.
+ * KK_ERR_INVAL for an unknown lang or NULL argument, the errors of
+ * otp_uri_build and otp_qr_render otherwise (KK_ERR_LIMIT when out's cap is
+ * reached).  Thread-safe; allocates only temporary buffers; never prints.
+ */
+KK_API KK_WUR int otp_sheet_render(const struct otp_uri *u, enum otp_lang lang,
+                                   struct kk_buf *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,14 +1,17 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * otp_int.h - helpers shared inside the otp library: SHA-1 (FIPS 180-4),
- * which HMAC-SHA1 in hotp.c is built on.  Internal to the library (not
- * KK_API); the unit tests include it to check SHA-1 on its own.
+ * which HMAC-SHA1 in hotp.c is built on, and the HTML escaping of the
+ * enrolment sheet.  Internal to the library (not KK_API); the unit tests
+ * include it to check SHA-1 and the escaping on their own.
  */
 #ifndef KALKAN_OTP_INT_H
 #define KALKAN_OTP_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "kalkan/kk.h"
 
 #define OTP_SHA1_SIZE 20  /* digest bytes */
 #define OTP_SHA1_BLOCK 64 /* block bytes */
@@ -34,5 +37,14 @@ struct otp_sha1 {
 void otp_sha1_init(struct otp_sha1 *c);
 void otp_sha1_update(struct otp_sha1 *c, const void *p, size_t len);
 void otp_sha1_final(struct otp_sha1 *c, uint8_t out[OTP_SHA1_SIZE]);
+
+/*
+ * Appends s to out with the five HTML-significant characters escaped
+ * (& < > " ' become &amp; &lt; &gt; &quot; &#39;), so the result is safe
+ * in element text and in quoted attribute values.  Other bytes, UTF-8
+ * included, are copied as they are.  On failure (KK_ERR_LIMIT at out's
+ * cap, KK_ERR_INVAL for NULL) out is left as it was.  Cost: O(strlen(s)).
+ */
+int otp_html_escape(struct kk_buf *out, const char *s);
 
 #endif
