@@ -64,6 +64,8 @@ enum {
     OPT_COUNTER,
     OPT_SECRET_FILE,
     OPT_QR,
+    OPT_SHEET,
+    OPT_LANG,
     OPT_ID,
     OPT_ALL,
     OPT_JSON,
@@ -91,6 +93,8 @@ static const struct option long_opts[] = {
     {"counter", required_argument, NULL, OPT_COUNTER},
     {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
     {"qr", required_argument, NULL, OPT_QR},
+    {"sheet", required_argument, NULL, OPT_SHEET},
+    {"lang", required_argument, NULL, OPT_LANG},
     {"id", required_argument, NULL, OPT_ID},
     {"all", no_argument, NULL, OPT_ALL},
     {"json", no_argument, NULL, OPT_JSON},
@@ -116,6 +120,7 @@ struct args {
     const char *issuer;
     const char *secret_file;
     const char *qr;
+    const char *sheet;
     const char *service;
     const char *rhost;
     const char *budget;
@@ -123,6 +128,7 @@ struct args {
     const char *file; /* positional, import-ga */
     struct otp_params params;
     bool params_set;
+    enum otp_lang lang;
     unsigned id;
     bool all;
     bool json;
@@ -207,6 +213,15 @@ static int parse_args(int argc, char **argv, struct args *a)
             break;
         case OPT_QR:
             a->qr = optarg;
+            break;
+        case OPT_SHEET:
+            a->sheet = optarg;
+            break;
+        case OPT_LANG:
+            if (otp_lang_parse(optarg, &a->lang) != KK_OK) {
+                kk_log(KK_LOG_ERROR, "--lang must be en, ru or ky");
+                rc = KK_EXIT_USAGE;
+            }
             break;
         case OPT_ID:
             rc = num_opt("--id", optarg, 1, 1000000, &a->id);
@@ -478,14 +493,34 @@ static int cmd_enroll(const struct args *a)
         rc = fail(a, r, &d);
         goto out;
     }
+    /* The issuer of --issuer, else of a provisioned URI, else Kalkan. */
+    if (a->issuer != NULL || u->issuer[0] == '\0')
+        snprintf(u->issuer, sizeof u->issuer, "%s",
+                 a->issuer != NULL ? a->issuer : "Kalkan");
+    snprintf(u->account, sizeof u->account, "%s", label);
+    if (a->sheet != NULL) {
+        /* Same secret as the QR code below; written before any code is
+         * asked for, so the person can scan it from the printed page. */
+        struct kk_buf *sheet = kk_buf_new(KK_OTP_SHEET_MAX);
+        r = sheet != NULL ? otp_sheet_render(u, a->lang, sheet) : KK_ERR_NOMEM;
+        if (r == KK_OK)
+            r = kk_file_write_atomic(a->sheet, kk_buf_data(sheet),
+                                     kk_buf_len(sheet), 0600, &d);
+        kk_buf_free(sheet);
+        if (r != KK_OK) {
+            rc = fail(a, r, &d);
+            goto remove;
+        }
+        printf("Enrolment sheet written to %s (mode 0600).  It holds the "
+               "secret:\nprint it, scan it, then shred it and delete the "
+               "file.\n",
+               a->sheet);
+    }
     if (a->secret_file != NULL) {
         printf("credential %u of %s is active\n", id, a->user);
         rc = KK_EXIT_OK;
         goto out;
     }
-    snprintf(u->issuer, sizeof u->issuer, "%s",
-             a->issuer != NULL ? a->issuer : "Kalkan");
-    snprintf(u->account, sizeof u->account, "%s", label);
     r = otp_uri_build(u, uri);
     if (r == KK_OK && a->qr != NULL && strncmp(a->qr, "png:", 4) == 0) {
         r = otp_qr_render(kk_buf_str(uri), OTP_QR_PNG, qr);
@@ -1310,11 +1345,14 @@ static const struct {
      "         [--algorithm SHA1|SHA256|SHA512] [--digits 6-8] [--period S]\n"
      "         [--hotp [--counter N]] [--secret-file F] [--qr "
      "term|none|png:FILE]\n"
-     "         [--store DIR]\n"
+     "         [--sheet FILE [--lang en|ru|ky]] [--store DIR]\n"
      "Adds a credential with a new 160-bit secret, shows its QR code and\n"
      "otpauth URI, then reads codes from stdin: it becomes active after a\n"
      "correct code (3 tries; otherwise it is removed).  --secret-file F\n"
-     "provisions a base32 secret or otpauth URI from F, active at once.\n"},
+     "provisions a base32 secret or otpauth URI from F, active at once.\n"
+     "--sheet FILE writes a printable HTML enrolment sheet (QR code, key,\n"
+     "instructions; mode 0600, it holds the secret: print, scan, shred) in\n"
+     "--lang en (default), ru or ky.\n"},
     {"revoke", cmd_revoke,
      "Usage: kalkan otp revoke --user NAME (--id ID | --all) [--store DIR]\n"},
     {"recovery", cmd_recovery,
