@@ -143,6 +143,9 @@ static int parse_options(pam_handle_t *pamh, int argc, const char **argv,
     return PAM_SUCCESS;
 }
 
+/* Asks for the code.  Whatever the application's conversation returns
+ * besides an answer (PAM_IGNORE, PAM_CONV_AGAIN, ...) becomes
+ * PAM_CONV_ERR: passing it on would let a conversation skip the module. */
 static int ask(pam_handle_t *pamh, const char *prompt, char **answer)
 {
     char *resp = NULL;
@@ -153,7 +156,7 @@ static int ask(pam_handle_t *pamh, const char *prompt, char **answer)
             kk_wipe(resp, strlen(resp));
             free(resp);
         }
-        return r == PAM_SUCCESS ? PAM_CONV_ERR : r;
+        return PAM_CONV_ERR;
     }
     *answer = resp;
     return PAM_SUCCESS;

@@ -52,6 +52,16 @@ check "pending-only user: same prompt and messages" cmp -s "$T/enrolled.out" "$T
 check "no state file is created for an unknown user" test ! -e "$STORE/users/nosuchuser"
 check "no lock file is created for an unknown user" test ! -e "$STORE/users/nosuchuser.lock"
 
+# The conversation's own status never becomes the module's: an
+# application whose conversation returns PAM_IGNORE (25) or PAM_SUCCESS
+# without an answer must not skip the code behind a password module.
+service "auth required pam_permit.so" "auth required $PAM_KALKAN store=$STORE"
+for st in 25 0 19; do
+    pam_env
+    got=$(env "${PENV[@]}" python3 "$KK_SOURCE_DIR/tests/data/pam/conv-status.py" "$SVC" alice "$st" 2>"$T/conv.err")
+    check "a conversation returning $st is a denial, not $got" test -n "$got" -a "$got" != 0 -a "$got" != 25
+done
+
 # Options are parsed strictly and fail closed (a user of its own, so its
 # steps do not collide with the codes used above).
 enroll opt "$SECRET"
