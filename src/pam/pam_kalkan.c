@@ -93,8 +93,11 @@ static int parse_options(pam_handle_t *pamh, int argc, const char **argv,
         } else if (strcmp(a, "nullok") == 0) {
             o->nullok = true;
         } else if (strncmp(a, "nullok_until=", 13) == 0) {
+            const char *v = a + 13;
             int64_t t;
-            if (strlen(a + 13) != 10 || kk_parse_time(a + 13, &t) != KK_OK) {
+            /* YYYY-MM-DD only: kk_parse_time also reads Unix seconds. */
+            if (strlen(v) != 10 || v[4] != '-' || v[7] != '-' ||
+                kk_parse_time(v, &t) != KK_OK) {
                 bad = true;
             } else {
                 o->nullok = true;

@@ -81,6 +81,10 @@ expect_pt 0 "nullok: an unenrolled user passes" nosuchuser ""
 expect_pt 1 "nullok: an enrolled user still needs a valid code" alice 000000
 service "auth required $PAM_KALKAN store=$STORE nullok_until=2001-01-01" "auth required pam_permit.so"
 expect_pt 1 "nullok_until in the past: the unenrolled user is denied" nosuchuser 000000
+for v in 9999999999 @999999999 2026-0331Z; do
+    service "auth required $PAM_KALKAN store=$STORE nullok_until=$v" "auth required pam_permit.so"
+    expect_pt 1 "nullok_until=$v is not a date: the option denies" nosuchuser ""
+done
 service "auth required $PAM_KALKAN store=$T/missing nullok" "auth required pam_permit.so"
 expect_pt 0 "nullok with no store yet: users pass" nosuchuser ""
 service "auth required $PAM_KALKAN store=$T/missing" "auth required pam_permit.so"
