@@ -15,6 +15,7 @@
 set -u
 
 : "${KALKAN:?KALKAN must name the kalkan binary}"
+: "${KK_SOURCE_DIR:?KK_SOURCE_DIR must name the source tree}"
 command -v zbarimg >/dev/null || { echo "SKIP: zbarimg not installed"; exit 0; }
 
 tmp=$(mktemp -d)
@@ -62,33 +63,9 @@ with open(dst, "w") as f:
 EOF
 }
 
-# Rasterises our SVG subset: a viewBox, a white rect and one path of
-# "Mx yhNv1h-Nz" rectangles.
+# Rasterises our SVG subset (tests/data/otp/svg_to_pbm.py).
 svg_to_pbm() {
-    python3 - "$1" "$2" <<'EOF'
-import re, sys
-svg = open(sys.argv[1]).read()
-m = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
-if not m or 'fill="#ffffff"' not in svg:
-    sys.exit("no viewBox or white background")
-w, h = int(m.group(1)), int(m.group(2))
-grid = [[False] * w for _ in range(h)]
-d = re.search(r'<path fill="#000000" d="([^"]*)"', svg).group(1)
-for x, y, n, n2 in re.findall(r"M(\d+) (\d+)h(\d+)v1h-(\d+)z", d):
-    x, y, n = int(x), int(y), int(n)
-    if n != int(n2) or x + n > w or y >= h:
-        sys.exit("bad rectangle")
-    for i in range(n):
-        grid[y][x + i] = True
-if re.sub(r"M\d+ \d+h\d+v1h-\d+z", "", d):
-    sys.exit("unexpected path data")
-s = 4
-with open(sys.argv[2], "w") as f:
-    f.write("P1\n%d %d\n" % (w * s, h * s))
-    for r in grid:
-        line = " ".join("1" if v else "0" for v in r for _ in range(s))
-        f.write((line + "\n") * s)
-EOF
+    python3 "$KK_SOURCE_DIR/tests/data/otp/svg_to_pbm.py" "$1" "$2"
 }
 
 check_uri_shape() {
