@@ -42,6 +42,7 @@
 
 /* `kalkan otp daemon`, the root helper of screen lockers. */
 #define KK_OTPD_CHILDREN_MAX 64  /* requests served at once */
+#define KK_OTPD_CHILDREN_UID 8   /* of them for one non-root uid */
 #define KK_OTPD_REQUEST_MS 5000  /* to read one request line */
 #define KK_OTPD_CHILD_SECONDS 30 /* a worker's whole life */
 #define KK_OTPD_REAP_MS 1000     /* finished workers reaped this often */

@@ -1009,6 +1009,7 @@ out:
 
 /* The daemon's limits are KK_OTPD_* in include/kalkan/limits.h. */
 #define DAEMON_CHILDREN_MAX KK_OTPD_CHILDREN_MAX
+#define DAEMON_CHILDREN_UID KK_OTPD_CHILDREN_UID
 #define DAEMON_REQUEST_MS KK_OTPD_REQUEST_MS
 #define DAEMON_CHILD_SECONDS KK_OTPD_CHILD_SECONDS
 #define DAEMON_REAP_MS KK_OTPD_REAP_MS
@@ -1204,16 +1205,41 @@ static _Noreturn void daemon_worker(struct otp_store *s,
     _exit(code);
 }
 
+/* The running workers and the uid each serves, so that one local user
+ * cannot occupy every worker and keep the others from unlocking. */
+struct daemon_kids {
+    unsigned n;
+    pid_t pid[DAEMON_CHILDREN_MAX];
+    unsigned uid[DAEMON_CHILDREN_MAX];
+};
+
+/* Workers serving uid. */
+static unsigned daemon_kids_of(const struct daemon_kids *k, unsigned uid)
+{
+    unsigned n = 0;
+
+    for (unsigned i = 0; i < k->n; i++)
+        n += k->uid[i] == uid;
+    return n;
+}
+
 /* Reaps finished workers (waiting for one when block is set) and reports
  * the abnormal ends. */
-static void daemon_reap(unsigned *children, bool block)
+static void daemon_reap(struct daemon_kids *k, bool block)
 {
-    while (*children > 0) {
+    while (k->n > 0) {
         int st = 0;
         pid_t pid = waitpid(-1, &st, block ? 0 : WNOHANG);
         if (pid <= 0)
             break;
-        (*children)--;
+        for (unsigned i = 0; i < k->n; i++) {
+            if (k->pid[i] == pid) {
+                k->n--;
+                k->pid[i] = k->pid[k->n];
+                k->uid[i] = k->uid[k->n];
+                break;
+            }
+        }
         block = false;
         if (WIFEXITED(st) && WEXITSTATUS(st) != 0)
             kk_log(KK_LOG_WARN, "worker %ld: exit status %d", (long)pid,
@@ -1241,7 +1267,7 @@ static int cmd_daemon(const struct args *a)
     struct stat passwd_st;
     struct kk_diag d = {{0}};
     bool landlocked = false;
-    unsigned children = 0;
+    struct daemon_kids kids = {0};
     int lfd = systemd_socket();
     int rc = KK_EXIT_FAILURE;
     int r;
@@ -1279,8 +1305,8 @@ static int cmd_daemon(const struct args *a)
         int cfd;
         int n;
         pid_t pid;
-        daemon_reap(&children, children >= DAEMON_CHILDREN_MAX);
-        if (children >= DAEMON_CHILDREN_MAX)
+        daemon_reap(&kids, kids.n >= DAEMON_CHILDREN_MAX);
+        if (kids.n >= DAEMON_CHILDREN_MAX)
             continue;
         n = poll(&p, 1, DAEMON_REAP_MS);
         if (n == 0 || (n < 0 && errno == EINTR))
@@ -1311,19 +1337,28 @@ static int cmd_daemon(const struct args *a)
             close(cfd);
             continue;
         }
+        if (cred.uid != 0 &&
+            daemon_kids_of(&kids, (unsigned)cred.uid) >= DAEMON_CHILDREN_UID) {
+            /* Closed unanswered: the module reads that as a denial. */
+            close(cfd);
+            continue;
+        }
         pid = fork();
         if (pid == 0)
             daemon_worker(s, &a->pol, lfd, cfd, (unsigned)cred.uid);
-        if (pid < 0)
+        if (pid < 0) {
             kk_log(KK_LOG_ERROR, "fork: %s", strerror(errno));
-        else
-            children++;
+        } else {
+            kids.pid[kids.n] = pid;
+            kids.uid[kids.n] = (unsigned)cred.uid;
+            kids.n++;
+        }
         close(cfd);
     }
-    while (children > 0) {
-        unsigned before = children;
-        daemon_reap(&children, true);
-        if (children == before)
+    while (kids.n > 0) {
+        unsigned before = kids.n;
+        daemon_reap(&kids, true);
+        if (kids.n == before)
             break; /* interrupted again: leave the rest to init */
     }
 out:

@@ -81,6 +81,35 @@ rem=$(kk status --user nobody --json | python3 -c 'import json,sys; print(json.l
 check "a non-root caller cannot charge the remote budget" test "$rem" -eq 0
 check_not "nobody cannot read the store" "${AS_NOBODY[@]}" cat "$STORE/users/nobody" 2>/dev/null
 
+# One user holding many idle connections cannot take every worker: the
+# others are still answered at once.
+"${AS_NOBODY[@]}" /usr/bin/python3 -c '
+import socket, sys, time
+held = []
+for _ in range(80):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.setblocking(False)
+    try:
+        s.connect(sys.argv[1])
+    except BlockingIOError:
+        pass
+    held.append(s)
+time.sleep(8)' "$SOCK" &
+HOG=$!
+sleep 1
+reply=$(/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(3)
+s.connect(sys.argv[1])
+s.sendall(b"KALKAN-OTP 1 ENROLLED alice\n")
+try:
+    print(s.recv(100).decode().strip())
+except socket.timeout:
+    print("timeout")' "$SOCK")
+check "another caller is answered while nobody holds 80 connections (got: $reply)" test "$reply" = "YES"
+kill "$HOG" 2>/dev/null; wait "$HOG" 2>/dev/null
+
 check_not "no worker was killed by the sandbox" grep -q 'killed by' "$T/daemon.log"
 
 # The daemon stops: the module fails closed.
