@@ -1168,6 +1168,12 @@ static void daemon_serve(struct otp_store *s, const struct otp_policy *pol,
 
     r = otp_proto_serve(s, pol, cfd, peer, now_s(), DAEMON_REQUEST_MS, &verdict,
                         user, &d);
+    /* The name comes from the caller (before its uid is checked): no
+     * control byte of it reaches the log, where it could forge a line. */
+    for (size_t i = 0; user[i] != '\0'; i++) {
+        if ((unsigned char)user[i] < 0x20 || user[i] == 0x7f)
+            user[i] = '?';
+    }
     if (verdict == KK_OK)
         kk_log(KK_LOG_INFO, "uid %u: \"%s\": accepted", peer, user);
     else
@@ -1337,6 +1343,7 @@ static int cmd_daemon(const struct args *a)
             close(cfd);
             continue;
         }
+        daemon_reap(&kids, false); /* workers that ended since the poll */
         if (cred.uid != 0 &&
             daemon_kids_of(&kids, (unsigned)cred.uid) >= DAEMON_CHILDREN_UID) {
             /* Closed unanswered: the module reads that as a denial. */

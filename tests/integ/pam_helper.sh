@@ -110,6 +110,16 @@ except socket.timeout:
 check "another caller is answered while nobody holds 80 connections (got: $reply)" test "$reply" = "YES"
 kill "$HOG" 2>/dev/null; wait "$HOG" 2>/dev/null
 
+# A name with a line break cannot forge a line of the daemon's log.
+"${AS_NOBODY[@]}" /usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+s.sendall(b"KALKAN-OTP 1 ENROLLED =" + b"x\nFORGED: uid 0: accepted".hex().encode() + b"\n")
+s.recv(100)' "$SOCK"
+sleep 0.5
+check_not "a user name cannot start a line in the daemon's log" grep -q '^FORGED' "$T/daemon.log"
+
 check_not "no worker was killed by the sandbox" grep -q 'killed by' "$T/daemon.log"
 
 # The daemon stops: the module fails closed.
