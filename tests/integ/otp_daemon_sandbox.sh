@@ -184,6 +184,13 @@ r=$(req "ENROLLED root")
 check "root may ask about root (got: $r)" test "$r" = "YES"
 
 # ---- a worker: two filters, and a bounded wait for its request ----
+# Earlier requests' workers must be gone, so the one found below is the
+# held connection's; and it is read only once it has stacked its filter
+# (it does so right after the fork, before reading its request).
+for _ in $(seq 1 100); do
+    [ -z "$(pgrep -P "$DAEMON")" ] && break
+    sleep 0.1
+done
 start=$(date +%s)
 "${AS_NOBODY[@]}" "$PY" "$T/client.py" hold "$SOCK" >"$T/hold.out" &
 HOLD=$!
@@ -191,6 +198,11 @@ worker=""
 for _ in $(seq 1 50); do
     worker=$(pgrep -P "$DAEMON" | head -1)
     [ -n "$worker" ] && break
+    sleep 0.1
+done
+for _ in $(seq 1 50); do
+    [ -z "$worker" ] && break
+    [ "$(status_of "$worker" Seccomp_filters)" = 2 ] && break
     sleep 0.1
 done
 if [ -n "$worker" ]; then

@@ -26,6 +26,12 @@ DAEMON=$!
 at_exit "kill $DAEMON 2>/dev/null; wait $DAEMON 2>/dev/null"
 for _ in $(seq 1 100); do [ -S "$SOCK" ] && break; sleep 0.1; done
 check "the daemon listens" test -S "$SOCK"
+# The socket is bound before the sandbox goes up (open what is needed,
+# then confine): wait for the filter before reading /proc.
+for _ in $(seq 1 100); do
+    grep -q '^Seccomp:[[:space:]]*2' "/proc/$DAEMON/status" && break
+    sleep 0.1
+done
 check "the daemon runs with no_new_privs" grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$DAEMON/status"
 check "the daemon runs under its seccomp filter" grep -q '^Seccomp:[[:space:]]*2' "/proc/$DAEMON/status"
 check "the daemon has no capabilities" grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$DAEMON/status"
@@ -100,7 +106,7 @@ sleep 1
 reply=$(/usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(3)
+s.settimeout(4)
 s.connect(sys.argv[1])
 s.sendall(b"KALKAN-OTP 1 ENROLLED alice\n")
 try:
