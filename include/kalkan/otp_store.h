@@ -199,8 +199,9 @@ KK_API KK_WUR int otp_store_cred_activate(struct otp_store *s, const char *user,
                                           const struct otp_policy *pol,
                                           int64_t now, struct kk_diag *d);
 
-/* Removes credential id of user, or all of them when id is 0.
- * *removed gets how many were removed.  KK_ERR_NOTFOUND if none. */
+/* Removes credential id of user, or all of them when id is 0, and then
+ * the recovery codes too.  *removed gets how many credentials were
+ * removed.  KK_ERR_NOTFOUND if none. */
 KK_API KK_WUR int otp_store_cred_remove(struct otp_store *s, const char *user,
                                         unsigned id, unsigned *removed,
                                         struct kk_diag *d);

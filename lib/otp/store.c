@@ -1341,6 +1341,12 @@ int otp_store_cred_remove(struct otp_store *s, const char *user, unsigned id,
     }
     kk_wipe(&ss.u->creds[k], (ss.u->ncreds - k) * sizeof ss.u->creds[0]);
     ss.u->ncreds = k;
+    if (id == 0) {
+        /* All of the second factor goes, recovery codes included: this is
+         * what an admin does after a phone is lost or a compromise. */
+        kk_wipe(ss.u->rc, sizeof ss.u->rc);
+        ss.u->nrc = 0;
+    }
     r = write_user(s, ss.u, d);
     if (r == KK_OK)
         *removed = n;

@@ -599,8 +599,9 @@ static int cmd_revoke(const struct args *a)
     if (r != KK_OK)
         rc = fail(a, r, &d);
     else
-        printf("removed %u credential%s of %s\n", removed,
-               removed == 1 ? "" : "s", a->user);
+        printf("removed %u credential%s%s of %s\n", removed,
+               removed == 1 ? "" : "s", a->all ? " and the recovery codes" : "",
+               a->user);
     otp_store_free(s);
     return rc;
 }
@@ -1396,7 +1397,8 @@ static const struct {
      "instructions; mode 0600, it holds the secret: print, scan, shred) in\n"
      "--lang en (default), ru or ky.\n"},
     {"revoke", cmd_revoke,
-     "Usage: kalkan otp revoke --user NAME (--id ID | --all) [--store DIR]\n"},
+     "Usage: kalkan otp revoke --user NAME (--id ID | --all) [--store DIR]\n"
+     "Removes one credential, or all of them and the recovery codes.\n"},
     {"recovery", cmd_recovery,
      "Usage: kalkan otp recovery --user NAME [--json] [--store DIR]\n"
      "Prints 10 new single-use recovery codes (60 bits each) once; they\n"

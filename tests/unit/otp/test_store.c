@@ -1038,6 +1038,37 @@ static void missing_record_is_a_fresh_budget(void **state)
 
 /* ---- recovery ---- */
 
+/* Revoking everything is what an admin does after a compromise: the
+ * recovery codes go too, and revoking one credential keeps them. */
+static void revoking_all_credentials_also_revokes_recovery_codes(void **state)
+{
+    struct fx *f = *state;
+    char codes[KK_STORE_RECOVERY_CODES][OTP_RECOVERY_SIZE];
+    struct otp_verify_result res;
+    struct otp_user_info info;
+    unsigned removed = 0;
+
+    add_totp(f, "ulan");
+    add_totp(f, "ulan");
+    assert_int_equal(otp_store_recovery_new(f->s, "ulan", T0, codes, NULL),
+                     KK_OK);
+    assert_int_equal(otp_store_cred_remove(f->s, "ulan", 1, &removed, NULL),
+                     KK_OK);
+    assert_int_equal(removed, 1);
+    assert_int_equal(otp_store_verify(f->s, "ulan", codes[0], OTP_BUDGET_LOCAL,
+                                      NULL, T0, &res, NULL),
+                     KK_OK);
+    assert_int_equal(otp_store_cred_remove(f->s, "ulan", 0, &removed, NULL),
+                     KK_OK);
+    assert_int_equal(otp_store_info(f->s, "ulan", NULL, T0, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.recovery_left, 0);
+    assert_int_not_equal(otp_store_verify(f->s, "ulan", codes[1],
+                                          OTP_BUDGET_LOCAL, NULL, T0 + 60, &res,
+                                          NULL),
+                         KK_OK);
+}
+
 static void recovery_codes_are_single_use_and_work_while_throttled(void **state)
 {
     struct fx *f = *state;
@@ -1267,6 +1298,9 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             recovery_codes_are_single_use_and_work_while_throttled, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            revoking_all_credentials_also_revokes_recovery_codes, setup,
             teardown),
         cmocka_unit_test(user_names_are_encoded_safely),
         cmocka_unit_test_setup_teardown(store_refuses_a_shared_directory, setup,
