@@ -910,8 +910,18 @@ static int check_cred(const struct otp_store *s, const char *enc,
     int64_t expect;
     int r;
 
-    if (strlen(code) != in->params.digits)
-        return KK_ERR_AUTH;
+    /* A malformed answer costs the same HMACs as a wrong code (against a
+     * filler that is then refused), so its timing tells nothing. */
+    char filler[OTP_CODE_SIZE];
+    bool wellformed = strlen(code) == in->params.digits;
+
+    for (size_t i = 0; wellformed && code[i] != '\0'; i++)
+        wellformed = code[i] >= '0' && code[i] <= '9';
+    if (!wellformed) {
+        memset(filler, '0', in->params.digits);
+        filler[in->params.digits] = '\0';
+        code = filler;
+    }
     r = unseal(s, enc, c, key, &keylen);
     if (r != KK_OK)
         goto out;
@@ -959,6 +969,8 @@ static int check_cred(const struct otp_store *s, const char *enc,
         r = KK_ERR_REPLAY;
 out:
     kk_wipe(key, sizeof key);
+    if (!wellformed && (r == KK_OK || r == KK_ERR_REPLAY))
+        r = KK_ERR_AUTH;
     return r;
 }
 
@@ -1070,9 +1082,11 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
     until = st_throttled_until(b, pol, now);
     out.throttled_until = until;
     r = KK_ERR_AUTH;
-    if (until == 0 && code) {
-        /* Every active credential is evaluated, without an early exit;
-         * the first that accepts wins. */
+    {
+        /* Every active credential is computed, without an early exit, even
+         * while throttled or for an answer that is not a code, so the time
+         * taken is the same as an unknown user's; only an answer that may
+         * be evaluated can be accepted.  The first that accepts wins. */
         for (size_t i = 0; i < ss.u->ncreds; i++) {
             struct st_cred *c = &ss.u->creds[i];
             uint64_t step = 0;
@@ -1086,6 +1100,8 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
                 r = KK_ERR_CORRUPT;
                 goto out;
             }
+            if (until != 0 || !code)
+                continue;
             if (cr == KK_ERR_REPLAY)
                 replay = true;
             if (cr == KK_OK && out.by == OTP_VERIFIED_NONE) {
@@ -1099,13 +1115,16 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
     /* Recovery codes: 60-bit codes are checked even while throttled, so
      * the owner always has a way in; weak 8-digit imported codes only
      * when not throttled, like TOTP codes. */
-    if (out.by == OTP_VERIFIED_NONE && normlen > 0 && (!weak || until == 0)) {
+    {
+        /* The hash is computed for every answer, as for unknown users. */
         uint8_t h[ST_RC_HASH_LEN];
         size_t hit = SIZE_MAX;
-        r = rc_hash(s, ss.enc, norm, h);
+        bool may =
+            out.by == OTP_VERIFIED_NONE && normlen > 0 && (!weak || until == 0);
+        r = rc_hash(s, ss.enc, normlen > 0 ? norm : "000000000000", h);
         if (r != KK_OK)
             goto out;
-        for (size_t i = 0; i < ss.u->nrc; i++) {
+        for (size_t i = 0; may && i < ss.u->nrc; i++) {
             bool eq = kk_memeq_ct(h, ss.u->rc[i].hash, ST_RC_HASH_LEN) &&
                       ss.u->rc[i].weak == weak;
             if (eq && hit == SIZE_MAX)
