@@ -233,7 +233,12 @@ if [ "$LL" -ge 1 ]; then
     check "the log says the kernel refused" \
         grep -q '"llout".*Permission denied' "$T/daemon.log"
 else
-    ok "Landlock checks skipped: this kernel has no Landlock (got: $r)"
+    # No Landlock in this kernel: the daemon must say so and keep serving.
+    check "without Landlock the daemon says why (got: $r)" \
+        grep -q 'Landlock is not in this kernel\|Landlock is disabled at boot' \
+        "$T/daemon.log"
+    check "without Landlock the daemon still answers (got: $r)" \
+        test "$r" = "YES"
 fi
 
 # ---- 200 malformed requests ----

@@ -15,7 +15,7 @@
 set -u
 
 : "${KALKAN:?KALKAN must name the kalkan binary}"
-command -v oathtool >/dev/null || { echo "SKIP: oathtool not installed"; exit 0; }
+command -v oathtool >/dev/null || { echo "FAIL: oathtool is not installed (scripts/install-deps)"; exit 1; }
 
 CASES=${OTP_CASES:-150}
 RANDOM=4226

@@ -16,7 +16,7 @@ set -u
 
 : "${KALKAN:?KALKAN must name the kalkan binary}"
 : "${KK_SOURCE_DIR:?KK_SOURCE_DIR must name the source tree}"
-command -v zbarimg >/dev/null || { echo "SKIP: zbarimg not installed"; exit 0; }
+command -v zbarimg >/dev/null || { echo "FAIL: zbarimg is not installed (scripts/install-deps)"; exit 1; }
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
