@@ -38,6 +38,7 @@
 #define KK_STORE_USER_MAX 64           /* bytes in a user name */
 #define KK_STORE_LOCK_TIMEOUT_MS 10000 /* wait for a user's lock at most */
 #define KK_STORE_DRIFT_MAX 20          /* learned drift, steps either way */
+#define KK_STORE_HOTP_RESYNC_MAX 100   /* HOTP counters a resync looks ahead */
 #define KK_GA_FILE_MAX (16 * 1024) /* bytes in a google-authenticator file */
 
 /* `kalkan otp daemon`, the root helper of screen lockers. */

@@ -274,6 +274,59 @@ KK_API KK_WUR int otp_store_verify(struct otp_store *s, const char *user,
                                    struct otp_verify_result *res,
                                    struct kk_diag *d);
 
+/* ---- Resynchronisation (`kalkan otp resync`) ---- */
+
+struct otp_resync_result {
+    unsigned cred_id;        /* the credential that matched */
+    enum otp_kind kind;      /* its kind */
+    unsigned period;         /* TOTP: its period in seconds */
+    int drift;               /* TOTP: the new drift in steps */
+    int old_drift;           /* TOTP: the drift before */
+    uint64_t counter;        /* HOTP: the next counter now */
+    uint64_t old_counter;    /* HOTP: the next counter before */
+    int64_t throttled_until; /* set when the local budget is throttled */
+};
+
+/*
+ * Resynchronises a credential of user whose device clock (TOTP) or counter
+ * (HOTP) is too far off for the login window, from two codes the device
+ * showed one after the other: code1, then code2 (6 to 8 digits each;
+ * borrowed).  id selects the credential; 0 tries every active one and
+ * uses the one that matches.  pol (NULL: defaults) is the rate-limit
+ * policy of the local budget; now is the time in Unix seconds.
+ *
+ * TOTP: looks for steps s and s + 1 with s + 1 within +-KK_STORE_DRIFT_MAX
+ * of the step of now (2 * KK_STORE_DRIFT_MAX + 2 HMACs per credential), so
+ * the drift found stays within the bound of learned drift; then the drift
+ * becomes s + 1 minus the step of now and the last accepted step s + 1,
+ * so neither code can be used at a login.  Steps at or before the last
+ * accepted one are refused as replays.  HOTP: looks for counters c and
+ * c + 1 from the next counter up to KK_STORE_HOTP_RESYNC_MAX ahead
+ * (KK_STORE_HOTP_RESYNC_MAX + 1 HMACs) and sets the next counter to c + 2.
+ *
+ * Under the user's lock, like every change: refuses without evaluation
+ * while the local budget is throttled, and counts every failed or refused
+ * attempt against the local budget (one pwrite of the counter record, as
+ * otp_store_verify does), since two codes checked over a wide range are an
+ * oracle otherwise.  A success is written durably to the state file before
+ * KK_OK is returned; it leaves the failure counters as they are.
+ *
+ * Returns KK_OK (*res filled), KK_ERR_AUTH (no two consecutive steps
+ * match), KK_ERR_REPLAY (they match only at steps already used),
+ * KK_ERR_THROTTLED, KK_ERR_EXISTS (with id 0, the codes match more than
+ * one credential; nothing is counted or changed), KK_ERR_NOTFOUND (no such
+ * user or active credential), KK_ERR_INVAL (a code that is not 6 to 8
+ * digits, a bad time; nothing is counted), or a store error.
+ * res->throttled_until is also set for KK_ERR_AUTH, KK_ERR_REPLAY and
+ * KK_ERR_THROTTLED.  Thread safety as for the store handle.
+ */
+KK_API KK_WUR int otp_store_resync(struct otp_store *s, const char *user,
+                                   unsigned id, const char *code1,
+                                   const char *code2,
+                                   const struct otp_policy *pol, int64_t now,
+                                   struct otp_resync_result *res,
+                                   struct kk_diag *d);
+
 /* ---- The state file format, for tools and fuzzing ---- */
 
 /*

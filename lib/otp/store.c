@@ -22,6 +22,11 @@
  * N.  A crash may lose recent counts; a record that does not check out is
  * replaced by a conservative one, never by a fresh one.
  *
+ * A resynchronisation (otp_store_resync) is the one way to move a
+ * credential's drift or HOTP counter further than the login window
+ * reaches: two consecutive codes searched over a bounded range, under the
+ * same lock, each failure counted like a failed login.
+ *
  * Secrets are sealed with XChaCha20-Poly1305 (random 192-bit nonces, so no
  * nonce bookkeeping) under the store key, with associated data
  * "kalkan-otp-v1" NUL user NUL id, so a ciphertext copied to another user
@@ -1173,6 +1178,238 @@ out_nolock:
     kk_wipe(norm, sizeof norm);
     if (r == KK_ERR_AUTH || r == KK_ERR_REPLAY || r == KK_ERR_THROTTLED)
         *res = out;
+    return r;
+}
+
+/* ---- resynchronisation ---- */
+
+/*
+ * Looks for code1 and code2 at consecutive steps (TOTP) or counters (HOTP)
+ * of credential c: TOTP steps whose second lies within KK_STORE_DRIFT_MAX
+ * of the step of now (2 * KK_STORE_DRIFT_MAX + 2 HMACs), HOTP counters
+ * from the next one up to KK_STORE_HOTP_RESYNC_MAX ahead.  Each candidate
+ * is computed once and compared with both codes in constant time, without
+ * an early exit, so the cost does not depend on where they match.  On a
+ * match sets *first to the step or counter of code1; KK_ERR_AUTH when
+ * there is none, KK_ERR_CORRUPT when the secret does not decrypt.
+ */
+static int resync_search(const struct otp_store *s, const char *enc,
+                         const struct st_cred *c, const char *code1,
+                         const char *code2, int64_t now, uint64_t *first)
+{
+    const struct otp_cred_info *in = &c->info;
+    uint8_t key[KK_OTP_SECRET_MAX];
+    size_t keylen = 0;
+    size_t digits = in->params.digits;
+    bool sized = strlen(code1) == digits && strlen(code2) == digits;
+    char prev[OTP_CODE_SIZE];
+    char cur[OTP_CODE_SIZE];
+    bool found = false;
+    uint64_t hit = 0;
+    uint64_t lo;
+    uint64_t hi;
+    int r;
+
+    memset(prev, 0, sizeof prev);
+    memset(cur, 0, sizeof cur);
+    r = unseal(s, enc, c, key, &keylen);
+    if (r != KK_OK)
+        goto out;
+    if (in->params.kind == OTP_KIND_HOTP) {
+        /* The counter moves to c + 2, so c + 1 stays below UINT64_MAX. */
+        lo = in->params.counter;
+        hi = lo <= UINT64_MAX - 1 - KK_STORE_HOTP_RESYNC_MAX
+                 ? lo + KK_STORE_HOTP_RESYNC_MAX
+                 : UINT64_MAX - 1;
+    } else {
+        uint64_t ns;
+        r = otp_totp_step(now, in->params.period, &ns);
+        if (r != KK_OK)
+            goto out;
+        lo = ns > KK_STORE_DRIFT_MAX + 1 ? ns - KK_STORE_DRIFT_MAX - 1 : 0;
+        hi = ns + KK_STORE_DRIFT_MAX;
+    }
+    if (lo >= hi) {
+        r = KK_ERR_AUTH;
+        goto out;
+    }
+    for (uint64_t x = lo; x <= hi; x++) {
+        r = otp_hotp(key, keylen, in->params.alg, x, in->params.digits, cur);
+        if (r != KK_OK)
+            goto out;
+        if (x > lo && sized) {
+            bool m1 = kk_memeq_ct(prev, code1, digits);
+            bool m2 = kk_memeq_ct(cur, code2, digits);
+            if (m1 && m2 && !found) {
+                found = true;
+                hit = x - 1;
+            }
+        }
+        memcpy(prev, cur, sizeof prev);
+    }
+    r = found ? KK_OK : KK_ERR_AUTH;
+    if (found)
+        *first = hit;
+out:
+    kk_wipe(key, sizeof key);
+    kk_wipe(prev, sizeof prev);
+    kk_wipe(cur, sizeof cur);
+    return r;
+}
+
+/* Moves credential c to the codes found at first (and first + 1). */
+static int resync_apply(struct st_cred *c, uint64_t first, int64_t now,
+                        struct otp_resync_result *out)
+{
+    struct otp_cred_info *in = &c->info;
+    uint64_t ns = 0;
+    int64_t nd;
+    int r;
+
+    out->cred_id = in->id;
+    out->kind = in->params.kind;
+    out->period = in->params.period;
+    if (in->params.kind == OTP_KIND_HOTP) {
+        out->old_counter = in->params.counter;
+        in->params.counter = first + 2;
+        out->counter = in->params.counter;
+        in->last_used = now;
+        return KK_OK;
+    }
+    r = otp_totp_step(now, in->params.period, &ns);
+    if (r != KK_OK)
+        return r;
+    nd = (int64_t)(first + 1) - (int64_t)ns;
+    if (nd < -KK_STORE_DRIFT_MAX || nd > KK_STORE_DRIFT_MAX)
+        return KK_ERR_RANGE; /* resync_search never finds such a step */
+    out->old_drift = in->drift;
+    in->drift = (int)nd;
+    in->pending_drift = 0;
+    in->has_last_step = true;
+    in->last_step = first + 1;
+    in->last_used = now;
+    out->drift = in->drift;
+    return KK_OK;
+}
+
+int otp_store_resync(struct otp_store *s, const char *user, unsigned id,
+                     const char *code1, const char *code2,
+                     const struct otp_policy *pol_in, int64_t now,
+                     struct otp_resync_result *res, struct kk_diag *d)
+{
+    struct otp_policy def;
+    const struct otp_policy *pol = policy_or_default(pol_in, &def);
+    struct otp_resync_result out;
+    struct session ss;
+    struct st_budget *b = NULL;
+    struct st_cred *match = NULL;
+    uint64_t first = 0;
+    unsigned nmatch = 0;
+    bool any = false;
+    bool replay = false;
+    size_t n;
+    int r;
+
+    memset(&out, 0, sizeof out);
+    if (now < 0 || now > ST_TIME_MAX || !is_code(code1, &n) ||
+        !is_code(code2, &n)) {
+        kk_diag_set(d, "the codes must be %d to %d digits", KK_OTP_DIGITS_MIN,
+                    KK_OTP_DIGITS_MAX);
+        return KK_ERR_INVAL;
+    }
+    r = otp_policy_check(pol, d);
+    if (r != KK_OK)
+        return r;
+    r = session_open(s, user, true, false, &ss, d);
+    if (r != KK_OK)
+        goto out;
+    for (size_t i = 0; i < ss.u->ncreds; i++) {
+        const struct otp_cred_info *in = &ss.u->creds[i].info;
+        any |= in->state == OTP_CRED_ACTIVE && (id == 0 || in->id == id);
+    }
+    if (!any) {
+        kk_diag_set(d, "%s has no active credential%s", user,
+                    id != 0 ? " of that id" : "");
+        r = KK_ERR_NOTFOUND;
+        goto out;
+    }
+    r = session_counters(s, &ss, pol, now, d);
+    if (r != KK_OK)
+        goto out;
+    b = &ss.ctr.budget[OTP_BUDGET_LOCAL];
+    out.throttled_until = st_throttled_until(b, pol, now);
+    if (out.throttled_until != 0) {
+        kk_diag_set(d, "local logins of %s are throttled; try again later",
+                    user);
+        r = KK_ERR_THROTTLED;
+    }
+    for (size_t i = 0; r == KK_OK && i < ss.u->ncreds; i++) {
+        struct st_cred *c = &ss.u->creds[i];
+        uint64_t f = 0;
+        int cr;
+        if (c->info.state != OTP_CRED_ACTIVE || (id != 0 && c->info.id != id))
+            continue;
+        cr = resync_search(s, ss.enc, c, code1, code2, now, &f);
+        if (cr == KK_ERR_CORRUPT) {
+            kk_diag_set(d, "credential %u does not decrypt", c->info.id);
+            r = KK_ERR_CORRUPT;
+            goto out;
+        }
+        if (cr == KK_ERR_AUTH)
+            continue;
+        if (cr != KK_OK) {
+            r = cr;
+            goto out;
+        }
+        if (c->info.params.kind == OTP_KIND_TOTP && c->info.has_last_step &&
+            f <= c->info.last_step) {
+            replay = true;
+            continue;
+        }
+        nmatch++;
+        if (match == NULL) {
+            match = c;
+            first = f;
+        }
+    }
+    if (r == KK_OK && nmatch > 1) {
+        kk_diag_set(d, "the codes match %u credentials; give --id", nmatch);
+        r = KK_ERR_EXISTS;
+        goto out;
+    }
+    if (r == KK_OK && match == NULL) {
+        if (replay)
+            kk_diag_set(d, "the codes are of steps already used");
+        else
+            kk_diag_set(d,
+                        "the codes are not two consecutive codes of %s "
+                        "within the resync range",
+                        user);
+        r = replay ? KK_ERR_REPLAY : KK_ERR_AUTH;
+    }
+    if (r == KK_OK) {
+        /* Durable before success, like an accepted login. */
+        r = resync_apply(match, first, now, &out);
+        if (r == KK_OK)
+            r = write_user(s, ss.u, d);
+        if (r == KK_OK)
+            *res = out;
+        goto out;
+    }
+    /* A failed or refused attempt costs like a failed login: one pwrite
+     * of the counter record, and it is refused if that cannot be done. */
+    count_failure(b, pol, now);
+    out.throttled_until = st_throttled_until(b, pol, now);
+    {
+        int w = session_counters_write(s, &ss, d);
+        if (w != KK_OK) {
+            r = w;
+            goto out;
+        }
+    }
+    *res = out;
+out:
+    session_close(&ss);
     return r;
 }
 

@@ -26,7 +26,8 @@ int cmd_exit_for(int err);
 int cmd_otp_main(int argc, char **argv);
 
 /* The administration subcommands of `kalkan otp` that work on the PAM
- * credential store (enroll, revoke, recovery, import-ga, status, daemon):
+ * credential store (enroll, revoke, recovery, import-ga, status, verify,
+ * resync, daemon):
  * argv[0] is the subcommand.  Returns -1 if argv[0] is not one of them. */
 int cmd_otp_admin(int argc, char **argv);
 /* Lines of the store subcommands for `kalkan otp --help`. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * cmd_otp_admin.c - the subcommands of `kalkan otp` that manage the PAM
- * credential store: enroll, revoke, recovery, import-ga, status, verify and
- * the root helper daemon used by screen lockers.
+ * credential store: enroll, revoke, recovery, import-ga, status, verify,
+ * resync and the root helper daemon used by screen lockers.
  *
  * Thin by design: option parsing and output here, every decision in the
  * otp library (otp_store.h), so `kalkan otp verify` runs exactly the logic
@@ -49,6 +49,8 @@ const char cmd_otp_admin_usage[] =
     "                         import a google-authenticator file\n"
     "  status [--user NAME]   credentials, failures, throttling (--json)\n"
     "  verify --user NAME     check a code read from stdin, as PAM does\n"
+    "  resync --user NAME     learn a phone's clock offset (or HOTP counter)\n"
+    "                         from two consecutive codes read from stdin\n"
     "  daemon --socket PATH   root helper answering pam_kalkan in screen "
     "lockers\n";
 
@@ -996,6 +998,116 @@ out:
     return rc;
 }
 
+/* ---- resync ---- */
+
+/* Reads one code for resync: a prompt on stderr when stdin is a terminal,
+ * spaces dropped; false when the line is missing or not 6 to 8 digits. */
+static bool read_code(const char *prompt, char out[OTP_PROTO_INPUT_MAX + 1])
+{
+    char line[256];
+    size_t n;
+    bool ok;
+
+    if (isatty(STDIN_FILENO)) {
+        fputs(prompt, stderr);
+        fflush(stderr);
+    }
+    ok = read_line(line, sizeof line);
+    if (ok)
+        otp_input_clean(line, out);
+    kk_wipe(line, sizeof line);
+    n = ok ? strlen(out) : 0;
+    ok = ok && n >= KK_OTP_DIGITS_MIN && n <= KK_OTP_DIGITS_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = out[i] >= '0' && out[i] <= '9';
+    return ok;
+}
+
+static void resync_print(const struct args *a,
+                         const struct otp_resync_result *res)
+{
+    long long secs = (long long)res->drift * (long long)res->period;
+
+    if (a->json) {
+        struct kk_buf *jb = kk_buf_new(1024);
+        int r = jb != NULL ? kk_json_str(jb, a->user) : KK_ERR_NOMEM;
+        printf("{\"user\":%s,\"id\":%u,\"kind\":\"%s\",",
+               r == KK_OK ? kk_buf_str(jb) : "null", res->cred_id,
+               res->kind == OTP_KIND_HOTP ? "hotp" : "totp");
+        if (res->kind == OTP_KIND_HOTP)
+            printf("\"counter\":%llu,\"old_counter\":%llu}\n",
+                   (unsigned long long)res->counter,
+                   (unsigned long long)res->old_counter);
+        else
+            printf("\"drift_steps\":%d,\"drift_seconds\":%lld,"
+                   "\"old_drift_steps\":%d}\n",
+                   res->drift, secs, res->old_drift);
+        kk_buf_free(jb);
+        return;
+    }
+    if (res->kind == OTP_KIND_HOTP)
+        printf("credential %u of %s: counter moved from %llu to %llu\n",
+               res->cred_id, a->user, (unsigned long long)res->old_counter,
+               (unsigned long long)res->counter);
+    else if (res->drift == 0)
+        printf("credential %u of %s: phone clock is right (drift 0 steps, "
+               "was %+d)\n",
+               res->cred_id, a->user, res->old_drift);
+    else
+        printf("credential %u of %s: phone is %lld s %s (drift %+d steps, "
+               "was %+d)\n",
+               res->cred_id, a->user, secs < 0 ? -secs : secs,
+               secs > 0 ? "fast" : "slow", res->drift, res->old_drift);
+}
+
+static int cmd_resync(const struct args *a)
+{
+    struct otp_store *s = NULL;
+    struct otp_resync_result res;
+    struct kk_diag d = {{0}};
+    char c1[OTP_PROTO_INPUT_MAX + 1] = "";
+    char c2[OTP_PROTO_INPUT_MAX + 1] = "";
+    int rc = need_user(a);
+    int r;
+
+    if (rc != KK_EXIT_OK)
+        return rc;
+    if (!read_code("first code: ", c1) || !read_code("next code: ", c2)) {
+        kk_log(KK_LOG_ERROR, "resync: expected two codes of 6 to 8 digits "
+                             "on stdin, one per line");
+        rc = KK_EXIT_USAGE;
+        goto out;
+    }
+    rc = open_store(a, 0, &s);
+    if (rc != KK_EXIT_OK)
+        goto out;
+    memset(&res, 0, sizeof res);
+    r = otp_store_resync(s, a->user, a->id, c1, c2, &a->pol, now_s(), &res, &d);
+    if (r == KK_OK) {
+        resync_print(a, &res);
+        rc = KK_EXIT_OK;
+    } else if (r == KK_ERR_THROTTLED) {
+        char t[32];
+        fmt_time(res.throttled_until, t, sizeof t);
+        kk_log(KK_LOG_ERROR,
+               "resync: local logins of %s are throttled until %s; nothing "
+               "was checked",
+               a->user, t);
+        rc = KK_EXIT_NEGATIVE;
+    } else if (r == KK_ERR_AUTH || r == KK_ERR_REPLAY) {
+        kk_log(KK_LOG_ERROR, "resync: %s (counted as a failed login)",
+               d.msg[0] ? d.msg : kk_strerror(r));
+        rc = KK_EXIT_NEGATIVE;
+    } else {
+        rc = fail(a, r, &d);
+    }
+out:
+    kk_wipe(c1, sizeof c1);
+    kk_wipe(c2, sizeof c2);
+    otp_store_free(s);
+    return rc;
+}
+
 /* ---- daemon ---- */
 
 /*
@@ -1416,6 +1528,13 @@ static const struct {
      "         [--daily-max N]\n"
      "Reads a code (or recovery code) from stdin and checks it exactly as\n"
      "pam_kalkan does.  Exit 0 accepted, 1 denied.\n"},
+    {"resync", cmd_resync,
+     "Usage: kalkan otp resync --user NAME [--id ID] [--json] [--store DIR]\n"
+     "         [rate-limit options as for verify]\n"
+     "Reads two consecutive codes from stdin (one per line) and sets the\n"
+     "credential's drift (TOTP, up to +-20 steps) or counter (HOTP, up\n"
+     "to 100 ahead) so that the phone can log in again.  A failure counts\n"
+     "as a failed local login.  Exit 0 done, 1 no match, 2 bad input.\n"},
     {"daemon", cmd_daemon,
      "Usage: kalkan otp daemon [--store DIR] [--socket PATH] [--window N]\n"
      "         [rate-limit options as for verify]\n"

@@ -5,7 +5,8 @@
  * record (round trip, torn and forged records reset conservatively, counts
  * kept across calls, failures never rewriting the state file), the binding
  * of ciphertexts to user and credential, replay, drift learning, the rate
- * limits, recovery codes, and the google-authenticator import.  Parallel
+ * limits, recovery codes, resynchronisation, and the google-authenticator
+ * import.  Parallel
  * counting is covered by tests/integ/pam_ratelimit.sh.
  *
  * Every test works in a fresh private directory and passes the time
@@ -669,6 +670,246 @@ static void daily_cap_refills_continuously(void **state)
 static const uint8_t ctr_key[ST_CTR_KEY_LEN] =
     "0123456789abcdef0123456789abcde";
 
+/* ---- resynchronisation ---- */
+
+static int resync_at(struct fx *f, const char *user, unsigned id, int64_t t1,
+                     int64_t t2, int64_t now, struct otp_resync_result *res)
+{
+    char c1[OTP_CODE_SIZE];
+    char c2[OTP_CODE_SIZE];
+    struct otp_params p;
+
+    otp_params_default(&p);
+    totp_at(&p, t1, c1);
+    totp_at(&p, t2, c2);
+    memset(res, 0, sizeof *res);
+    return otp_store_resync(f->s, user, id, c1, c2, NULL, now, res, NULL);
+}
+
+static int verify_at(struct fx *f, const char *user, int64_t code_t,
+                     int64_t now, struct otp_verify_result *res)
+{
+    char code[OTP_CODE_SIZE];
+    struct otp_params p;
+
+    otp_params_default(&p);
+    totp_at(&p, code_t, code);
+    return otp_store_verify(f->s, user, code, OTP_BUDGET_LOCAL, NULL, now, res,
+                            NULL);
+}
+
+static void resync_learns_a_fast_and_a_slow_phone(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_verify_result vr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10; /* a step boundary */
+
+    /* 5 steps fast: outside the login window until resynchronised */
+    add_totp(f, "rosa");
+    assert_int_equal(verify_at(f, "rosa", t + 150, t, &vr), KK_ERR_AUTH);
+    assert_int_equal(resync_at(f, "rosa", 0, t + 120, t + 150, t + 5, &rr),
+                     KK_OK);
+    assert_int_equal(rr.cred_id, 1);
+    assert_int_equal(rr.kind, OTP_KIND_TOTP);
+    assert_int_equal(rr.drift, 5);
+    assert_int_equal(rr.old_drift, 0);
+    assert_int_equal(rr.period, 30);
+    assert_int_equal(otp_store_info(f->s, "rosa", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.creds[0].drift, 5);
+    /* a later code at the new expected step logs in at offset 0 */
+    assert_int_equal(verify_at(f, "rosa", t + 60 + 150, t + 60, &vr), KK_OK);
+    assert_int_equal(vr.offset, 0);
+
+    /* 7 steps slow */
+    add_totp(f, "sam");
+    assert_int_equal(resync_at(f, "sam", 0, t - 240, t - 210, t, &rr), KK_OK);
+    assert_int_equal(rr.drift, -7);
+    assert_int_equal(verify_at(f, "sam", t + 90 - 210, t + 90, &vr), KK_OK);
+    assert_int_equal(vr.offset, 0);
+
+    /* the bound itself is reachable */
+    add_totp(f, "tess");
+    assert_int_equal(resync_at(f, "tess", 0, t + 19 * 30, t + 20 * 30, t, &rr),
+                     KK_OK);
+    assert_int_equal(rr.drift, KK_STORE_DRIFT_MAX);
+}
+
+static void resync_codes_cannot_be_replayed(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_verify_result vr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10;
+
+    add_totp(f, "uma");
+    assert_int_equal(resync_at(f, "uma", 0, t + 90, t + 120, t, &rr), KK_OK);
+    assert_int_equal(rr.drift, 4);
+    /* neither code is accepted at a login afterwards */
+    assert_int_equal(verify_at(f, "uma", t + 90, t, &vr), KK_ERR_REPLAY);
+    assert_int_equal(verify_at(f, "uma", t + 120, t, &vr), KK_ERR_REPLAY);
+    /* nor by a second resync, which counts as a failure */
+    assert_int_equal(resync_at(f, "uma", 0, t + 90, t + 120, t, &rr),
+                     KK_ERR_REPLAY);
+    assert_int_equal(otp_store_info(f->s, "uma", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 3);
+    /* codes of steps before a login are refused too */
+    add_totp(f, "vera");
+    assert_int_equal(verify_at(f, "vera", t, t, &vr), KK_OK);
+    assert_int_equal(resync_at(f, "vera", 0, t - 30, t, t, &rr), KK_ERR_REPLAY);
+}
+
+static void resync_beyond_the_drift_bound_fails_and_counts(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10;
+    int64_t far = (int64_t)(KK_STORE_DRIFT_MAX + 1) * 30;
+
+    add_totp(f, "walt");
+    assert_int_equal(resync_at(f, "walt", 0, t + far - 30, t + far, t, &rr),
+                     KK_ERR_AUTH);
+    assert_int_equal(resync_at(f, "walt", 0, t - far - 30, t - far, t, &rr),
+                     KK_ERR_AUTH);
+    assert_int_equal(otp_store_info(f->s, "walt", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.creds[0].drift, 0);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 2);
+    assert_int_equal(info.budget[OTP_BUDGET_REMOTE].consecutive, 0);
+}
+
+static void
+resync_of_codes_that_are_not_consecutive_fails_and_counts(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10;
+
+    add_totp(f, "xena");
+    /* a gap of one step, the right codes in the wrong order, one code
+     * twice: none is two consecutive codes */
+    assert_int_equal(resync_at(f, "xena", 0, t + 150, t + 210, t, &rr),
+                     KK_ERR_AUTH);
+    assert_int_equal(resync_at(f, "xena", 0, t + 180, t + 150, t, &rr),
+                     KK_ERR_AUTH);
+    assert_int_equal(resync_at(f, "xena", 0, t + 150, t + 150, t, &rr),
+                     KK_ERR_AUTH);
+    assert_int_equal(otp_store_resync(f->s, "xena", 0, "12ab56", "123456", NULL,
+                                      t, &rr, NULL),
+                     KK_ERR_INVAL);
+    assert_int_equal(otp_store_info(f->s, "xena", NULL, t, &info, NULL), KK_OK);
+    /* the malformed input is refused before the store is touched */
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 3);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].failures_24h, 3);
+    assert_int_equal(info.creds[0].drift, 0);
+    assert_false(info.creds[0].has_last_step);
+}
+
+static void resync_moves_a_hotp_counter_far_ahead(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_verify_result vr;
+    struct otp_user_info info;
+    struct otp_params p;
+    char c1[OTP_CODE_SIZE];
+    char c2[OTP_CODE_SIZE];
+    unsigned id;
+
+    otp_params_default(&p);
+    p.kind = OTP_KIND_HOTP;
+    p.counter = 5;
+    assert_int_equal(otp_store_cred_add(f->s, "yuri", "key", &p, secret20,
+                                        sizeof secret20, true, T0, &id, NULL),
+                     KK_OK);
+    /* counters 60 and 61: far beyond the login look-ahead */
+    assert_int_equal(
+        otp_hotp(secret20, sizeof secret20, OTP_ALG_SHA1, 60, 6, c1), KK_OK);
+    assert_int_equal(
+        otp_hotp(secret20, sizeof secret20, OTP_ALG_SHA1, 61, 6, c2), KK_OK);
+    assert_int_equal(otp_store_verify(f->s, "yuri", c1, OTP_BUDGET_LOCAL, NULL,
+                                      T0, &vr, NULL),
+                     KK_ERR_AUTH);
+    assert_int_equal(
+        otp_store_resync(f->s, "yuri", id, c1, c2, NULL, T0, &rr, NULL), KK_OK);
+    assert_int_equal(rr.kind, OTP_KIND_HOTP);
+    assert_int_equal(rr.old_counter, 5);
+    assert_int_equal(rr.counter, 62);
+    assert_int_equal(otp_store_verify(f->s, "yuri", c2, OTP_BUDGET_LOCAL, NULL,
+                                      T0, &vr, NULL),
+                     KK_ERR_AUTH);
+    assert_int_equal(
+        otp_hotp(secret20, sizeof secret20, OTP_ALG_SHA1, 62, 6, c1), KK_OK);
+    assert_int_equal(otp_store_verify(f->s, "yuri", c1, OTP_BUDGET_LOCAL, NULL,
+                                      T0, &vr, NULL),
+                     KK_OK);
+    /* the look-ahead is bounded: 63 + KK_STORE_HOTP_RESYNC_MAX is too far */
+    assert_int_equal(otp_hotp(secret20, sizeof secret20, OTP_ALG_SHA1,
+                              63 + KK_STORE_HOTP_RESYNC_MAX, 6, c1),
+                     KK_OK);
+    assert_int_equal(otp_hotp(secret20, sizeof secret20, OTP_ALG_SHA1,
+                              64 + KK_STORE_HOTP_RESYNC_MAX, 6, c2),
+                     KK_OK);
+    assert_int_equal(
+        otp_store_resync(f->s, "yuri", 0, c1, c2, NULL, T0, &rr, NULL),
+        KK_ERR_AUTH);
+    assert_int_equal(otp_store_info(f->s, "yuri", NULL, T0, &info, NULL),
+                     KK_OK);
+    assert_int_equal(info.creds[0].params.counter, 63);
+}
+
+static void resync_is_refused_while_the_local_budget_is_throttled(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_verify_result vr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10;
+
+    add_totp(f, "zoe");
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(otp_store_verify(f->s, "zoe", "000000",
+                                          OTP_BUDGET_LOCAL, NULL, t, &vr, NULL),
+                         KK_ERR_AUTH);
+    assert_int_equal(resync_at(f, "zoe", 0, t + 120, t + 150, t, &rr),
+                     KK_ERR_THROTTLED);
+    assert_int_equal(rr.throttled_until, t + 2);
+    assert_int_equal(otp_store_info(f->s, "zoe", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.creds[0].drift, 0);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 4);
+    /* once the back-off has passed, the same codes work */
+    assert_int_equal(resync_at(f, "zoe", 0, t + 120, t + 150, t + 2, &rr),
+                     KK_OK);
+    assert_int_equal(rr.drift, 5);
+}
+
+static void resync_needs_an_id_when_codes_match_two_credentials(void **state)
+{
+    struct fx *f = *state;
+    struct otp_resync_result rr;
+    struct otp_user_info info;
+    int64_t t = T0 + 10;
+    unsigned id;
+
+    add_totp(f, "abe");
+    id = add_totp(f, "abe");
+    assert_int_equal(resync_at(f, "abe", 0, t + 60, t + 90, t, &rr),
+                     KK_ERR_EXISTS);
+    assert_int_equal(resync_at(f, "abe", id, t + 60, t + 90, t, &rr), KK_OK);
+    assert_int_equal(rr.cred_id, id);
+    assert_int_equal(otp_store_info(f->s, "abe", NULL, t, &info, NULL), KK_OK);
+    assert_int_equal(info.creds[0].drift, 0);
+    assert_int_equal(info.creds[1].drift, 3);
+    assert_int_equal(info.budget[OTP_BUDGET_LOCAL].consecutive, 0);
+    assert_int_equal(resync_at(f, "nobody", 0, t, t + 30, t, &rr),
+                     KK_ERR_NOTFOUND);
+    assert_int_equal(resync_at(f, "abe", 99, t, t + 30, t, &rr),
+                     KK_ERR_NOTFOUND);
+}
+
 static void lock_path(const struct fx *f, const char *enc, char *out,
                       size_t cap)
 {
@@ -1282,6 +1523,23 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(
             backoff_starts_after_free_failures_and_doubles, setup, teardown),
+        cmocka_unit_test_setup_teardown(resync_learns_a_fast_and_a_slow_phone,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(resync_codes_cannot_be_replayed, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            resync_beyond_the_drift_bound_fails_and_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            resync_of_codes_that_are_not_consecutive_fails_and_counts, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(resync_moves_a_hotp_counter_far_ahead,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            resync_is_refused_while_the_local_budget_is_throttled, setup,
+            teardown),
+        cmocka_unit_test_setup_teardown(
+            resync_needs_an_id_when_codes_match_two_credentials, setup,
+            teardown),
         cmocka_unit_test_setup_teardown(daily_cap_refills_continuously, setup,
                                         teardown),
         cmocka_unit_test(counter_record_round_trips),
