@@ -1036,6 +1036,19 @@ static void count_failure(struct st_budget *b, const struct otp_policy *pol,
         b->consec = (unsigned)b->total;
 }
 
+/* Counts one failure in budget b of an open session and writes the
+ * counter record (one pwrite under the lock); *until gets the new end of
+ * the back-off.  A failure that cannot be recorded is an error: a guess
+ * that is not counted would be free. */
+static int session_failure(const struct otp_store *s, struct session *ss,
+                           struct st_budget *b, const struct otp_policy *pol,
+                           int64_t now, int64_t *until, struct kk_diag *d)
+{
+    count_failure(b, pol, now);
+    *until = st_throttled_until(b, pol, now);
+    return session_counters_write(s, ss, d);
+}
+
 int otp_store_verify(struct otp_store *s, const char *user, const char *input,
                      enum otp_budget bi, const struct otp_policy *pol_in,
                      int64_t now, struct otp_verify_result *res,
@@ -1158,18 +1171,14 @@ int otp_store_verify(struct otp_store *s, const char *user, const char *input,
         /* A failure changes only the counters: one pwrite under the lock.
          * If it cannot be recorded, the attempt is refused as a store
          * error, as a guess that is not counted is free. */
-        count_failure(b, pol, now);
+        int w = session_failure(s, &ss, b, pol, now, &out.throttled_until, d);
+        if (w != KK_OK) {
+            r = w;
+            goto out;
+        }
         r = until != 0 ? KK_ERR_THROTTLED
             : replay   ? KK_ERR_REPLAY
                        : KK_ERR_AUTH;
-        out.throttled_until = st_throttled_until(b, pol, now);
-        {
-            int w = session_counters_write(s, &ss, d);
-            if (w != KK_OK) {
-                r = w;
-                goto out;
-            }
-        }
     }
     *res = out;
 out:
@@ -1398,10 +1407,8 @@ int otp_store_resync(struct otp_store *s, const char *user, unsigned id,
     }
     /* A failed or refused attempt costs like a failed login: one pwrite
      * of the counter record, and it is refused if that cannot be done. */
-    count_failure(b, pol, now);
-    out.throttled_until = st_throttled_until(b, pol, now);
     {
-        int w = session_counters_write(s, &ss, d);
+        int w = session_failure(s, &ss, b, pol, now, &out.throttled_until, d);
         if (w != KK_OK) {
             r = w;
             goto out;
