@@ -42,6 +42,10 @@ check_not() { # description command... : passes when the command fails
 }
 finish() {
     if [ "$FAILS" -ne 0 ]; then
+        # What a daemon started by the test said, to explain the failure.
+        if [ -s "$T/daemon.log" ]; then
+            sed 's/^/    daemon: /' "$T/daemon.log" | tail -n 40
+        fi
         echo "$FAILS check(s) failed"
         exit 1
     fi
