@@ -285,6 +285,11 @@ KK_API PAM_EXTERN int pam_sm_authenticate(pam_handle_t *pamh, int flags,
         v = otp_store_open(o.store, 0, &s, &d);
         if (v == KK_OK)
             v = otp_store_verify(s, user, clean, budget, &o.pol, now, &res, &d);
+        else if (v == KK_ERR_NOTFOUND)
+            /* Nobody is enrolled yet: the caller is answered as an
+             * unenrolled user, but the admin is told why. */
+            pam_syslog(pamh, LOG_ERR,
+                       "store %s does not exist: nobody is enrolled", o.store);
         by = res.by;
         if (res.counters_reset)
             pam_syslog(pamh, LOG_WARNING,

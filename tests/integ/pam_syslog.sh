@@ -160,6 +160,11 @@ mark
 expect_pt 1 "an unknown option denies" "$U" 000000
 expect_line "an unknown option logs an error line" \
     "^$PRI_ERR.*${TAG}unknown option \"windw=2\": denying$"
+service "auth required $PAM_KALKAN store=$T/no-such-store"
+mark
+expect_pt 1 "a store that does not exist denies" "$U" 000000
+expect_line "... and tells the admin the store does not exist" \
+    "^$PRI_ERR.*${TAG}store $T/no-such-store does not exist: nobody is enrolled$"
 
 # Nothing secret in any line.
 grep -F "pam_kalkan(" "$LOG" >"$T/module.log"
