@@ -133,6 +133,7 @@ struct args {
     enum otp_lang lang;
     unsigned id;
     bool all;
+    bool lang_set; /* --lang was given */
     bool json;
     bool help;
     struct otp_policy pol;
@@ -224,6 +225,7 @@ static int parse_args(int argc, char **argv, struct args *a)
                 kk_log(KK_LOG_ERROR, "--lang must be en, ru or ky");
                 rc = KK_EXIT_USAGE;
             }
+            a->lang_set = true;
             break;
         case OPT_ID:
             rc = num_opt("--id", optarg, 1, 1000000, &a->id);
@@ -447,6 +449,12 @@ static int cmd_enroll(const struct args *a)
     rc = need_user(a);
     if (rc != KK_EXIT_OK)
         goto out;
+    if (a->lang_set && a->sheet == NULL) {
+        kk_log(KK_LOG_ERROR, "enroll: --lang is the language of --sheet FILE, "
+                             "which is missing");
+        rc = KK_EXIT_USAGE;
+        goto out;
+    }
     if (a->qr != NULL && strcmp(a->qr, "term") != 0 &&
         strcmp(a->qr, "none") != 0 && strncmp(a->qr, "png:", 4) != 0) {
         kk_log(KK_LOG_ERROR, "enroll: --qr must be term, none or png:FILE");

@@ -206,6 +206,13 @@ rc=$?
 [ "$rc" = 2 ] || fail "--lang fr: exit $rc, want 2"
 grep -q "^kalkan: otp: --lang must be en, ru or ky" "$tmp/err" || fail "--lang fr: message: $(cat "$tmp/err")"
 [ ! -e "$tmp/bad.html" ] || fail "--lang fr wrote a sheet"
+# --lang alone (no --sheet) is a mistake worth saying, not ignoring.
+"$KALKAN" otp enroll --user nolang --store "$store" --secret-file "$tmp/secret" \
+    --lang ru >/dev/null 2>"$tmp/err"
+rc=$?
+[ "$rc" = 2 ] || fail "--lang without --sheet: exit $rc, want 2"
+grep -q "^kalkan: otp: enroll: --lang is the language of --sheet FILE" "$tmp/err" ||
+    fail "--lang without --sheet: message: $(cat "$tmp/err")"
 
 # 5. A sheet that cannot be written leaves no credential behind.
 "$KALKAN" otp enroll --user nodir --store "$store" --secret-file "$tmp/secret" \
