@@ -186,6 +186,18 @@ KK_API KK_WUR int otp_uri_build(const struct otp_uri *u, struct kk_buf *out);
 KK_API KK_WUR int otp_uri_parse(const char *s, size_t len, struct otp_uri *u,
                                 struct kk_diag *d);
 
+/*
+ * Parses a secret as a person hands it over: the first line of text (len
+ * bytes), blanks around it ignored, either an otpauth:// URI (any case in
+ * the scheme; its parameters, issuer and account fill u) or base32 text
+ * (u->params get the defaults of otp_params_default, issuer and account
+ * stay empty).  KK_ERR_NOTFOUND when the line is empty; KK_ERR_INVAL or
+ * KK_ERR_RANGE with one line in d otherwise (never quoting the secret).
+ * u is written only on success; wipe it with otp_uri_wipe().
+ */
+KK_API KK_WUR int otp_secret_parse(const char *text, size_t len,
+                                   struct otp_uri *u, struct kk_diag *d);
+
 /* ---- QR codes ---- */
 
 enum otp_qr_format {

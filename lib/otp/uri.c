@@ -520,3 +520,55 @@ void otp_uri_wipe(struct otp_uri *u)
     if (u != NULL)
         kk_wipe(u, sizeof *u);
 }
+
+int otp_secret_parse(const char *text, size_t len, struct otp_uri *u,
+                     struct kk_diag *d)
+{
+    struct otp_uri tmp;
+    const char *nl = memchr(text, '\n', len);
+    size_t start = 0;
+    size_t end = nl != NULL ? (size_t)(nl - text) : len;
+    int r;
+
+    memset(&tmp, 0, sizeof tmp);
+    while (start < end && (text[start] == ' ' || text[start] == '\t'))
+        start++;
+    while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t' ||
+                           text[end - 1] == '\r'))
+        end--;
+    if (end == start) {
+        kk_diag_set(d, "no secret");
+        r = KK_ERR_NOTFOUND;
+        goto out;
+    }
+    if (end - start >= 10 && strncasecmp(text + start, "otpauth://", 10) == 0) {
+        r = otp_uri_parse(text + start, end - start, &tmp, d);
+        goto out;
+    }
+    otp_params_default(&tmp.params);
+    if (end - start > KK_OTP_BASE32_MAX) {
+        kk_diag_set(d, "the secret is longer than %d characters",
+                    KK_OTP_BASE32_MAX);
+        r = KK_ERR_RANGE;
+        goto out;
+    }
+    r = otp_base32_decode(text + start, end - start, tmp.secret,
+                          sizeof tmp.secret, &tmp.secret_len);
+    if (r == KK_ERR_TRUNC) {
+        kk_diag_set(d, "the secret is longer than %d bytes", KK_OTP_SECRET_MAX);
+        r = KK_ERR_RANGE;
+    } else if (r != KK_OK) {
+        kk_diag_set(d, "the secret is not valid base32 (letters A-Z and "
+                       "digits 2-7)");
+        r = KK_ERR_INVAL;
+    } else if (tmp.secret_len < KK_OTP_SECRET_MIN) {
+        kk_diag_set(d, "the secret is shorter than %d bits",
+                    KK_OTP_SECRET_MIN * 8);
+        r = KK_ERR_RANGE;
+    }
+out:
+    if (r == KK_OK)
+        *u = tmp;
+    otp_uri_wipe(&tmp);
+    return r;
+}

@@ -724,87 +724,41 @@ static int load_secret(const struct otp_opts *o, struct kk_secret **key,
     struct otp_uri *u = NULL;
     struct kk_secret *s = NULL;
     struct kk_diag d = {.msg = ""};
-    const char *where = o->secret_file != NULL ? o->secret_file : "input";
     size_t len = 0;
-    size_t start = 0;
-    size_t klen = 0;
     int rc;
     int r;
 
     rc = read_secret_line(o->secret_file, line, sizeof line, &len);
     if (rc != KK_EXIT_OK)
         goto out;
-    rc = KK_EXIT_USAGE;
-    while (start < len && (line[start] == ' ' || line[start] == '\t'))
-        start++;
-    while (len > start && (line[len - 1] == ' ' || line[len - 1] == '\t'))
-        len--;
-    if (len == start) {
-        kk_log(KK_LOG_ERROR, "no secret on the first line of the %s%s",
-               o->secret_file != NULL ? "file " : "standard ",
-               o->secret_file != NULL ? where : "input");
+    u = calloc(1, sizeof *u);
+    if (u == NULL) {
+        rc = KK_EXIT_FAILURE;
         goto out;
     }
-    r = kk_secret_new(KK_OTP_SECRET_MAX, &s);
+    r = otp_secret_parse(line, len, u, &d);
+    if (r == KK_ERR_NOTFOUND) {
+        kk_log(KK_LOG_ERROR, "no secret on the first line of the %s%s",
+               o->secret_file != NULL ? "file " : "standard ",
+               o->secret_file != NULL ? o->secret_file : "input");
+        rc = KK_EXIT_USAGE;
+        goto out;
+    }
+    if (r != KK_OK) {
+        kk_log(KK_LOG_ERROR, "%s", d.msg);
+        rc = cmd_exit_for(r);
+        goto out;
+    }
+    /* The library takes the key length from the call, so the locked
+     * buffer holds exactly the key. */
+    r = kk_secret_new(u->secret_len, &s);
     if (r != KK_OK) {
         kk_log(KK_LOG_ERROR, "cannot allocate the secret: %s", kk_strerror(r));
         rc = KK_EXIT_FAILURE;
         goto out;
     }
-    otp_params_default(p);
-    if (len - start >= 10 && strncasecmp(line + start, "otpauth://", 10) == 0) {
-        u = calloc(1, sizeof *u);
-        if (u == NULL) {
-            rc = KK_EXIT_FAILURE;
-            goto out;
-        }
-        r = otp_uri_parse(line + start, len - start, u, &d);
-        if (r != KK_OK) {
-            kk_log(KK_LOG_ERROR, "%s", d.msg);
-            rc = cmd_exit_for(r);
-            goto out;
-        }
-        memcpy(kk_secret_ptr(s), u->secret, u->secret_len);
-        klen = u->secret_len;
-        *p = u->params;
-    } else {
-        if (len - start > KK_OTP_BASE32_MAX) {
-            kk_log(KK_LOG_ERROR, "the secret is longer than %d characters",
-                   KK_OTP_BASE32_MAX);
-            goto out;
-        }
-        r = otp_base32_decode(line + start, len - start, kk_secret_ptr(s),
-                              KK_OTP_SECRET_MAX, &klen);
-        if (r == KK_ERR_TRUNC) {
-            kk_log(KK_LOG_ERROR, "the secret is longer than %d bytes",
-                   KK_OTP_SECRET_MAX);
-            goto out;
-        }
-        if (r != KK_OK) {
-            kk_log(KK_LOG_ERROR, "the secret is not valid base32 (letters "
-                                 "A-Z and digits 2-7)");
-            goto out;
-        }
-        if (klen < KK_OTP_SECRET_MIN) {
-            kk_log(KK_LOG_ERROR, "the secret is shorter than %d bits",
-                   KK_OTP_SECRET_MIN * 8);
-            goto out;
-        }
-    }
-    /* The library takes the key length from the call, so keep only the
-     * bytes that are the key: re-allocate at the exact size. */
-    {
-        struct kk_secret *exact = NULL;
-
-        r = kk_secret_new(klen, &exact);
-        if (r != KK_OK) {
-            rc = KK_EXIT_FAILURE;
-            goto out;
-        }
-        memcpy(kk_secret_ptr(exact), kk_secret_cptr(s), klen);
-        kk_secret_free(s);
-        s = exact;
-    }
+    memcpy(kk_secret_ptr(s), u->secret, u->secret_len);
+    *p = u->params;
     *key = s;
     s = NULL;
     rc = KK_EXIT_OK;

@@ -391,37 +391,25 @@ static void fmt_time(int64_t t, char *out, size_t cap)
 
 /* ---- enroll ---- */
 
-/* Reads a base32 secret, or an otpauth:// URI, from a file. */
+/* Reads a base32 secret, or an otpauth:// URI, from the first line of a
+ * file (the same rules as `kalkan otp code --secret-file`). */
 static int read_secret_file(const char *path, struct otp_uri *u,
                             struct kk_diag *d)
 {
-    struct kk_buf *b = kk_buf_new(KK_OTP_URI_MAX);
-    char *t;
-    size_t n;
+    struct kk_buf *b = kk_buf_new(KK_OTP_URI_MAX + 2);
+    struct kk_diag inner = {.msg = ""};
     int r;
 
     if (b == NULL)
         return KK_ERR_NOMEM;
-    r = kk_file_read(path, KK_OTP_URI_MAX, b, d);
+    r = kk_file_read(path, KK_OTP_URI_MAX + 2, b, d);
     if (r != KK_OK)
         goto out;
-    t = (char *)kk_buf_str(b);
-    n = kk_buf_len(b);
-    while (n > 0 && (t[n - 1] == '\n' || t[n - 1] == '\r' || t[n - 1] == ' ' ||
-                     t[n - 1] == '\t'))
-        n--;
-    if (n >= 10 && strncmp(t, "otpauth://", 10) == 0) {
-        r = otp_uri_parse(t, n, u, d);
-        goto out;
-    }
-    r = otp_base32_decode(t, n, u->secret, sizeof u->secret, &u->secret_len);
-    if (r == KK_OK && u->secret_len < KK_OTP_SECRET_MIN) {
-        kk_diag_set(d, "%s: the secret is shorter than %d bytes", path,
-                    KK_OTP_SECRET_MIN);
+    r = otp_secret_parse(kk_buf_str(b), kk_buf_len(b), u, &inner);
+    if (r == KK_ERR_NOTFOUND)
         r = KK_ERR_INVAL;
-    } else if (r != KK_OK) {
-        kk_diag_set(d, "%s: not a base32 secret or otpauth URI", path);
-    }
+    if (r != KK_OK)
+        kk_diag_set(d, "%s: %s", path, inner.msg);
 out:
     kk_buf_free(b);
     return r;

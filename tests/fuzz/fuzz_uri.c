@@ -38,6 +38,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size > KK_OTP_URI_MAX + 16)
         return 0;
+    /* The same bytes as a secret handed over by a person: base32 or URI. */
+    memset(&d, 0, sizeof d);
+    r = otp_secret_parse((const char *)data, size, &u, &d);
+    if (r == KK_OK ? (u.secret_len < KK_OTP_SECRET_MIN ||
+                      otp_params_check(&u.params) != KK_OK)
+                   : (d.msg[0] == '\0' || strchr(d.msg, '\n') != NULL))
+        __builtin_trap();
     memset(&d, 0, sizeof d);
     r = otp_uri_parse((const char *)data, size, &u, &d);
     if (r != KK_OK) {

@@ -1268,6 +1268,40 @@ static void otp_values_equal_liboath_over_a_million_random_cases(void **state)
 }
 #endif
 
+/* A secret as a person hands it over, to `code --secret-file` and to
+ * `enroll --secret-file` alike. */
+static void secret_parse_takes_base32_or_a_uri_from_the_first_line(void **state)
+{
+    static const char uri[] =
+        "  OTPAUTH://totp/ACME:bob?secret=JBSWY3DPEHPK3PXP"
+        "&issuer=ACME&digits=8\r\nsecond line\n";
+    static const char b32[] =
+        "\tgezd gnbv gy3t qojq gezd gnbv gy3t qojq \nJUNK";
+    struct otp_uri u;
+    struct kk_diag d;
+
+    (void)state;
+    assert_int_equal(otp_secret_parse(b32, sizeof b32 - 1, &u, &d), KK_OK);
+    assert_int_equal(u.secret_len, 20);
+    assert_memory_equal(u.secret, "12345678901234567890", 20);
+    assert_int_equal(u.params.digits, 6);
+    assert_string_equal(u.account, "");
+    assert_int_equal(otp_secret_parse(uri, sizeof uri - 1, &u, &d), KK_OK);
+    assert_int_equal(u.params.digits, 8);
+    assert_string_equal(u.issuer, "ACME");
+    assert_int_equal(u.secret_len, 10);
+    otp_uri_wipe(&u);
+    assert_int_equal(otp_secret_parse(" \t\r\nJBSWY3DPEHPK3PXP", 20, &u, &d),
+                     KK_ERR_NOTFOUND);
+    assert_int_equal(otp_secret_parse("JBSWY3DPEHPK3PX1", 16, &u, &d),
+                     KK_ERR_INVAL);
+    assert_null(strstr(d.msg, "JBSW"));
+    assert_int_equal(otp_secret_parse("JBSWY3DP", 8, &u, &d), KK_ERR_RANGE);
+    assert_string_equal(d.msg, "the secret is shorter than 80 bits");
+    assert_int_equal(otp_secret_parse("otpauth://totp/x?issuer=y", 25, &u, &d),
+                     KK_ERR_INVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1315,6 +1349,8 @@ int main(void)
         cmocka_unit_test(
             hotp_hmac_equals_openssl_hmac_for_keys_of_every_length),
 #ifdef KK_HAVE_LIBOATH
+        cmocka_unit_test(
+            secret_parse_takes_base32_or_a_uri_from_the_first_line),
         cmocka_unit_test(otp_values_equal_liboath_over_a_million_random_cases),
 #endif
     };
