@@ -275,6 +275,19 @@ int otp_alg_parse(const char *s, enum otp_alg *out)
     return KK_ERR_INVAL;
 }
 
+/* The checks every public entry point makes: digits and algorithm in
+ * range (KK_ERR_RANGE), a key present (KK_ERR_INVAL). */
+static int args_check(const uint8_t *key, size_t keylen, enum otp_alg alg,
+                      unsigned digits)
+{
+    if (digits < KK_OTP_DIGITS_MIN || digits > KK_OTP_DIGITS_MAX ||
+        !alg_valid(alg))
+        return KK_ERR_RANGE;
+    if (key == NULL || keylen == 0)
+        return KK_ERR_INVAL;
+    return KK_OK;
+}
+
 int otp_hotp(const uint8_t *key, size_t keylen, enum otp_alg alg,
              uint64_t counter, unsigned digits, char out[OTP_CODE_SIZE])
 {
@@ -283,15 +296,11 @@ int otp_hotp(const uint8_t *key, size_t keylen, enum otp_alg alg,
     int r;
 
     memset(&h, 0, sizeof h);
-    if (digits < KK_OTP_DIGITS_MIN || digits > KK_OTP_DIGITS_MAX ||
-        !alg_valid(alg)) {
-        r = KK_ERR_RANGE;
-        goto out;
-    }
-    if (key == NULL || keylen == 0 || out == NULL) {
+    r = args_check(key, keylen, alg, digits);
+    if (r == KK_OK && out == NULL)
         r = KK_ERR_INVAL;
+    if (r != KK_OK)
         goto out;
-    }
     r = hmac_init(&h, alg, key, keylen);
     if (r != KK_OK)
         goto out;
@@ -350,15 +359,11 @@ int otp_verify(const uint8_t *key, size_t keylen, enum otp_alg alg,
     int r;
 
     memset(&h, 0, sizeof h);
-    if (digits < KK_OTP_DIGITS_MIN || digits > KK_OTP_DIGITS_MAX ||
-        !alg_valid(alg)) {
-        r = KK_ERR_RANGE;
-        goto out;
-    }
-    if (key == NULL || keylen == 0 || !code_wellformed(code, digits)) {
+    r = args_check(key, keylen, alg, digits);
+    if (r == KK_OK && !code_wellformed(code, digits))
         r = KK_ERR_INVAL;
+    if (r != KK_OK)
         goto out;
-    }
     lo = center >= back ? center - back : 0;
     hi = UINT64_MAX - center >= ahead ? center + ahead : UINT64_MAX;
     r = hmac_init(&h, alg, key, keylen);
