@@ -69,19 +69,19 @@ expect_upt 1 "nobody cannot have alice's code checked" kalkan alice "$code"
 expect_upt 1 "with the daemon's socket absent, the module fails closed" kalkan-down nobody "$code"
 
 # Straight at the socket: another user's name gets "ERROR perm".
-reply=$("${AS_NOBODY[@]}" /usr/bin/python3 -c '
+# ask_as_nobody REQUEST : one request line to the daemon, as nobody; prints
+# the answer.
+ask_as_nobody() {
+    "${AS_NOBODY[@]}" /usr/bin/python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.connect(sys.argv[1])
-s.sendall(b"KALKAN-OTP 1 VERIFY alice remote 123456\n")
-print(s.recv(100).decode().strip())' "$SOCK")
+s.sendall(sys.argv[2].encode() + b"\n")
+print(s.recv(100).decode().strip())' "$SOCK" "$1"
+}
+reply=$(ask_as_nobody "KALKAN-OTP 1 VERIFY alice remote 123456")
 check "the daemon refuses to check another user's code (got: $reply)" test "$reply" = "ERROR perm"
-reply=$("${AS_NOBODY[@]}" /usr/bin/python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.connect(sys.argv[1])
-s.sendall(b"KALKAN-OTP 1 VERIFY nobody remote 000000 extra\n")
-print(s.recv(100).decode().strip())' "$SOCK")
+reply=$(ask_as_nobody "KALKAN-OTP 1 VERIFY nobody remote 000000 extra")
 check "the daemon rejects a malformed request (got: $reply)" test "$reply" = "ERROR proto"
 rem=$(kk status --user nobody --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["users"][0]["budgets"]["remote"]["failures_total"])')
 check "a non-root caller cannot charge the remote budget" test "$rem" -eq 0
