@@ -25,6 +25,9 @@ int cmd_exit_for(int err);
 /* `kalkan otp ...`: argv[0] is "otp". */
 int cmd_otp_main(int argc, char **argv);
 
+/* `kalkan serve|user|token|backup ...`: argv[0] is the command. */
+int cmd_hub_main(int argc, char **argv);
+
 /* The administration subcommands of `kalkan otp` that work on the PAM
  * credential store (enroll, revoke, recovery, import-ga, status, verify,
  * resync, daemon):

@@ -19,6 +19,10 @@ static const char usage[] =
     "Commands:\n"
     "  otp       one-time passwords: codes, enrolment, the PAM credential "
     "store\n"
+    "  serve     run the hub: the programme's web pages and JSON API\n"
+    "  user      add hub logins\n"
+    "  token     create API tokens for devices and scripts\n"
+    "  backup    copy the hub's database while it runs\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -35,6 +39,10 @@ struct command {
 
 static const struct command commands[] = {
     {"otp", cmd_otp_main},
+    {"serve", cmd_hub_main},
+    {"user", cmd_hub_main},
+    {"token", cmd_hub_main},
+    {"backup", cmd_hub_main},
 };
 
 int cmd_exit_for(int err)

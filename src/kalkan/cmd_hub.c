@@ -1,0 +1,410 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * cmd_hub.c - `kalkan serve`, `kalkan user`, `kalkan token`, `kalkan
+ * backup`: running the hub and administering it from the command line.
+ *
+ * Secrets never travel in argv: passwords come from stdin, TOTP secrets
+ * from a file, and tokens are printed once and stored hashed.  `serve`
+ * stops cleanly on SIGTERM or SIGINT: libmicrohttpd finishes the requests
+ * in progress, then every SQLite connection is closed (WAL checkpointed).
+ */
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "kalkan/hub.h"
+#include "kalkan/limits.h"
+#include "kalkan/otp.h"
+
+static const char serve_usage[] =
+    "Usage: kalkan serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
+    "                    [--secure-cookies] [--demo]\n"
+    "\n"
+    "Runs the hub: the programme's web pages and its JSON API.\n"
+    "\n"
+    "  --db PATH          the SQLite database (default kalkan.db); created\n"
+    "                     with its key file PATH.key if absent\n"
+    "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080)\n"
+    "  --threads N        worker threads (default: one per CPU)\n"
+    "  --secure-cookies   behind a TLS proxy: Secure cookies and HSTS\n"
+    "  --demo             fill an empty database with the demo programme\n"
+    "                     and print the demo logins\n"
+    "  -h, --help         show this help\n"
+    "\n"
+    "Stops cleanly on SIGTERM or SIGINT.\n";
+
+static const char user_usage[] =
+    "Usage: kalkan user add --db PATH --email E --role ROLE [--outlet SLUG]\n"
+    "                       [--totp-secret-file F]\n"
+    "\n"
+    "Adds a hub login.  The password is read from the first line of stdin.\n"
+    "ROLE is trainer, assistant, focal, staff, donor or device; assistant,\n"
+    "focal, staff and device need --outlet.  Without --totp-secret-file the\n"
+    "user sets up the second factor at first login; with it, the file's\n"
+    "first line (base32 or an otpauth:// URI) is the TOTP secret.\n";
+
+static const char token_usage[] =
+    "Usage: kalkan token create --db PATH --user E [--device ID]\n"
+    "\n"
+    "Creates a bearer token for the API acting as login E, optionally\n"
+    "limited to posting results for one device, and prints it once.  Only\n"
+    "its hash is stored.\n";
+
+static const char backup_usage[] =
+    "Usage: kalkan backup --db PATH OUT\n"
+    "\n"
+    "Copies the live database to OUT with SQLite's online backup (the hub\n"
+    "may keep running).  OUT must not exist.  Keep PATH.key too: without\n"
+    "it the TOTP secrets in the copy cannot be read.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int fail(const char *what, int err, const struct kk_diag *d)
+{
+    kk_log(KK_LOG_ERROR, "%s: %s", what,
+           d != NULL && d->msg[0] != '\0' ? d->msg : kk_strerror(err));
+    return cmd_exit_for(err);
+}
+
+static int usage_error(const char *usage, const char *msg)
+{
+    kk_log(KK_LOG_ERROR, "%s", msg);
+    fputs(usage, stderr);
+    return KK_EXIT_USAGE;
+}
+
+enum { O_DB = 256, O_LISTEN, O_THREADS, O_SECURE, O_DEMO, O_EMAIL, O_ROLE,
+       O_OUTLET, O_TOTP, O_USER, O_DEVICE };
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"listen", required_argument, NULL, O_LISTEN},
+        {"threads", required_argument, NULL, O_THREADS},
+        {"secure-cookies", no_argument, NULL, O_SECURE},
+        {"demo", no_argument, NULL, O_DEMO},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db_path = "kalkan.db";
+    struct hub_server_opts so = {.listen = "127.0.0.1:8080"};
+    struct hub_db *db = NULL;
+    struct hub_server *srv = NULL;
+    struct kk_diag d = {.msg = ""};
+    bool demo = false;
+    uint64_t n;
+    int c, err, rc = KK_EXIT_OK;
+    struct sigaction sa;
+    sigset_t mask, old;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DB:
+            db_path = optarg;
+            break;
+        case O_LISTEN:
+            so.listen = optarg;
+            break;
+        case O_THREADS:
+            if (kk_parse_u64(optarg, 1, 256, &n) != KK_OK)
+                return usage_error(serve_usage,
+                                   "--threads wants a number from 1 to 256");
+            so.threads = (unsigned)n;
+            break;
+        case O_SECURE:
+            so.secure_cookies = true;
+            break;
+        case O_DEMO:
+            demo = true;
+            break;
+        case 'h':
+            fputs(serve_usage, stdout);
+            return KK_EXIT_OK;
+        default:
+            return usage_error(serve_usage, "unknown option");
+        }
+    }
+    if (optind != argc)
+        return usage_error(serve_usage, "unexpected argument");
+    err = hub_db_open(db_path, &db, &d);
+    if (err != KK_OK)
+        return fail(db_path, err, &d);
+    if (demo) {
+        struct kk_buf *logins = kk_buf_new(64 * 1024);
+        if (logins == NULL) {
+            rc = fail("demo", KK_ERR_NOMEM, NULL);
+            goto out;
+        }
+        err = hub_demo_fill(db, 20261128, hub_demo_now(), logins, &d);
+        if (err == KK_ERR_EXISTS) {
+            fprintf(stderr, "kalkan: serve: the database already holds "
+                            "data; demo logins were printed when it was "
+                            "filled\n");
+        } else if (err != KK_OK) {
+            kk_buf_free(logins);
+            rc = fail("demo", err, &d);
+            goto out;
+        } else {
+            fputs("Demo logins (e-mail, password, TOTP secret; make a code "
+                  "with: kalkan otp code --secret-file FILE):\n",
+                  stdout);
+            fputs(kk_buf_str(logins), stdout);
+        }
+        kk_buf_free(logins);
+    }
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    /* Worker threads inherit a blocked mask: signals reach this thread. */
+    sigemptyset(&mask);
+    sigaddset(&mask, SIGTERM);
+    sigaddset(&mask, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &mask, &old);
+    err = hub_server_start(db, &so, &srv, &d);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (err != KK_OK) {
+        rc = fail("listen", err, &d);
+        goto out;
+    }
+    printf("Kalkan hub listening on http://%s (port %u); database %s\n",
+           so.listen, hub_server_port(srv), db_path);
+    fflush(stdout);
+    while (!stop_flag)
+        pause();
+    fprintf(stderr, "kalkan: serve: stopping\n");
+out:
+    hub_server_stop(srv);
+    hub_db_close(db);
+    return rc;
+}
+
+static int read_password(char *buf, size_t cap)
+{
+    size_t n;
+    if (fgets(buf, (int)cap, stdin) == NULL)
+        return KK_ERR_INVAL;
+    n = strlen(buf);
+    if (n > 0 && buf[n - 1] == '\n')
+        buf[--n] = '\0';
+    else if (!feof(stdin))
+        return KK_ERR_LIMIT;
+    if (n > 0 && buf[n - 1] == '\r')
+        buf[--n] = '\0';
+    return n > 0 ? KK_OK : KK_ERR_INVAL;
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"email", required_argument, NULL, O_EMAIL},
+        {"role", required_argument, NULL, O_ROLE},
+        {"outlet", required_argument, NULL, O_OUTLET},
+        {"totp-secret-file", required_argument, NULL, O_TOTP},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db_path = NULL, *email = NULL, *role = NULL, *outlet = NULL;
+    const char *totp_file = NULL;
+    char pw[KK_HUB_PASSWORD_MAX + 2];
+    struct otp_uri u;
+    struct hub_db *db = NULL;
+    struct kk_diag d = {.msg = ""};
+    struct kk_buf *sb = NULL;
+    int c, err, rc = KK_EXIT_OK;
+    int64_t id = 0;
+    memset(&u, 0, sizeof u);
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "--help") == 0) {
+        fputs(user_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
+    }
+    if (strcmp(argv[1], "add") != 0)
+        return usage_error(user_usage, "unknown subcommand (try: add)");
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DB:
+            db_path = optarg;
+            break;
+        case O_EMAIL:
+            email = optarg;
+            break;
+        case O_ROLE:
+            role = optarg;
+            break;
+        case O_OUTLET:
+            outlet = optarg;
+            break;
+        case O_TOTP:
+            totp_file = optarg;
+            break;
+        case 'h':
+            fputs(user_usage, stdout);
+            return KK_EXIT_OK;
+        default:
+            return usage_error(user_usage, "unknown option");
+        }
+    }
+    if (db_path == NULL || email == NULL || role == NULL || optind != argc)
+        return usage_error(user_usage, "--db, --email and --role are needed");
+    if (totp_file != NULL) {
+        sb = kk_buf_new(KK_OTP_URI_MAX + 2);
+        if (sb == NULL)
+            return fail("user", KK_ERR_NOMEM, NULL);
+        err = kk_file_read(totp_file, KK_OTP_URI_MAX + 2, sb, &d);
+        if (err == KK_OK)
+            err = otp_secret_parse(kk_buf_str(sb), kk_buf_len(sb), &u, &d);
+        kk_wipe((void *)kk_buf_data(sb), kk_buf_len(sb));
+        kk_buf_free(sb);
+        if (err != KK_OK) {
+            rc = fail(totp_file, err == KK_ERR_NOTFOUND ? KK_ERR_INVAL : err,
+                      &d);
+            goto out;
+        }
+    }
+    err = read_password(pw, sizeof pw);
+    if (err != KK_OK) {
+        kk_diag_set(&d, "expected the password on the first line of stdin");
+        rc = fail("user", err, &d);
+        goto out;
+    }
+    err = hub_db_open(db_path, &db, &d);
+    if (err == KK_OK)
+        err = hub_user_add(db, email, role, outlet, pw,
+                           totp_file != NULL ? u.secret : NULL, u.secret_len,
+                           &id, &d);
+    if (err != KK_OK) {
+        rc = fail("user", err, &d);
+        goto out;
+    }
+    printf("added %s (%s)\n", email, role);
+out:
+    kk_wipe(pw, sizeof pw);
+    otp_uri_wipe(&u);
+    hub_db_close(db);
+    return rc;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"user", required_argument, NULL, O_USER},
+        {"device", required_argument, NULL, O_DEVICE},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db_path = NULL, *user = NULL;
+    uint64_t device = 0;
+    char tok[96];
+    struct hub_db *db = NULL;
+    struct kk_diag d = {.msg = ""};
+    int c, err;
+    if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "--help") == 0) {
+        fputs(token_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
+    }
+    if (strcmp(argv[1], "create") != 0)
+        return usage_error(token_usage, "unknown subcommand (try: create)");
+    argc--;
+    argv++;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DB:
+            db_path = optarg;
+            break;
+        case O_USER:
+            user = optarg;
+            break;
+        case O_DEVICE:
+            if (kk_parse_u64(optarg, 1, INT64_MAX, &device) != KK_OK)
+                return usage_error(token_usage, "--device wants a device id");
+            break;
+        case 'h':
+            fputs(token_usage, stdout);
+            return KK_EXIT_OK;
+        default:
+            return usage_error(token_usage, "unknown option");
+        }
+    }
+    if (db_path == NULL || user == NULL || optind != argc)
+        return usage_error(token_usage, "--db and --user are needed");
+    err = hub_db_open(db_path, &db, &d);
+    if (err == KK_OK)
+        err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok,
+                               &d);
+    hub_db_close(db);
+    if (err != KK_OK)
+        return fail("token", err, &d);
+    printf("%s\n", tok);
+    kk_wipe(tok, sizeof tok);
+    return KK_EXIT_OK;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, NULL, O_DB},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *db_path = NULL;
+    struct hub_db *db = NULL;
+    struct kk_diag d = {.msg = ""};
+    int c, err;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_DB:
+            db_path = optarg;
+            break;
+        case 'h':
+            fputs(backup_usage, stdout);
+            return KK_EXIT_OK;
+        default:
+            return usage_error(backup_usage, "unknown option");
+        }
+    }
+    if (db_path == NULL || optind + 1 != argc)
+        return usage_error(backup_usage, "--db and OUT are needed");
+    if (access(db_path, F_OK) != 0) {
+        kk_diag_set(&d, "%s does not exist", db_path);
+        return fail("backup", KK_ERR_NOTFOUND, &d);
+    }
+    err = hub_db_open(db_path, &db, &d);
+    if (err == KK_OK)
+        err = hub_db_backup(db, argv[optind], &d);
+    hub_db_close(db);
+    if (err != KK_OK)
+        return fail("backup", err, &d);
+    printf("backed up %s to %s\n", db_path, argv[optind]);
+    return KK_EXIT_OK;
+}
+
+int cmd_hub_main(int argc, char **argv)
+{
+    const char *name = argv[0];
+    optind = 1;
+    if (strcmp(name, "serve") == 0)
+        return cmd_serve(argc, argv);
+    if (strcmp(name, "user") == 0)
+        return cmd_user(argc, argv);
+    if (strcmp(name, "token") == 0)
+        return cmd_token(argc, argv);
+    return cmd_backup(argc, argv);
+}
