@@ -83,6 +83,12 @@ struct hub_server_opts {
 KK_API KK_WUR int hub_server_start(struct hub_db *db,
                                    const struct hub_server_opts *opts,
                                    struct hub_server **out, struct kk_diag *d);
+/* Appends every route as "METHOD PATTERN FLAGS ROLES" lines (FLAGS: a
+ * comma list of public, pending, api, nocsrf, upload or "-"; ROLES: the
+ * role names allowed, comma-separated, or "-" for public routes), for
+ * tests that must walk every route. */
+KK_API KK_WUR int hub_routes_list(struct kk_buf *out);
+
 /* Stops accepting, finishes requests in progress, frees; NULL no-op. */
 KK_API void hub_server_stop(struct hub_server *s);
 /* The TCP port actually bound (useful with port 0). */

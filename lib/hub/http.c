@@ -512,6 +512,49 @@ static const struct hub_route *route_find(struct hub_req *r, bool *other)
     return NULL;
 }
 
+int hub_routes_list(struct kk_buf *out)
+{
+    static const char *const flag_names[] = {"public", "pending", "api",
+                                             "nocsrf", "upload"};
+    int err = KK_OK;
+    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0];
+         t++) {
+        for (const struct hub_route *rt = route_tables[t];
+             rt->pattern != NULL && err == KK_OK; rt++) {
+            bool any = false;
+            err = kk_buf_putf(out, "%s %s ",
+                              rt->method == HUB_GET ? "GET" : "POST",
+                              rt->pattern);
+            for (size_t f = 0; f < 5 && err == KK_OK; f++) {
+                if (rt->flags & (1u << f)) {
+                    err = kk_buf_putf(out, "%s%s", any ? "," : "",
+                                      flag_names[f]);
+                    any = true;
+                }
+            }
+            if (err == KK_OK && !any)
+                err = kk_buf_putc(out, '-');
+            if (err == KK_OK)
+                err = kk_buf_putc(out, ' ');
+            any = false;
+            for (int role = 1; role <= HUB_ROLE_COUNT && err == KK_OK;
+                 role++) {
+                if ((rt->flags & HUB_R_PUBLIC) ||
+                    !(rt->roles & HUB_ROLEBIT(role)))
+                    continue;
+                err = kk_buf_putf(out, "%s%s", any ? "," : "",
+                                  hub_role_name(role));
+                any = true;
+            }
+            if (err == KK_OK && !any)
+                err = kk_buf_putc(out, '-');
+            if (err == KK_OK)
+                err = kk_buf_putc(out, '\n');
+        }
+    }
+    return err;
+}
+
 /* --- the caller --- */
 
 static void lang_pick(struct hub_req *r, const char *user_lang)

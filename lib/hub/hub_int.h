@@ -43,6 +43,7 @@ enum hub_q {
 #include "sql_core.h"
 #include "sql_register.h"
 #include "sql_api.h"
+#include "sql_demo.h"
     HUB_Q_COUNT
 };
 #undef HUB_SQL

@@ -15,6 +15,7 @@ const char *const hub_sql_text[HUB_Q_COUNT] = {
 #include "sql_core.h"
 #include "sql_register.h"
 #include "sql_api.h"
+#include "sql_demo.h"
 };
 #undef HUB_SQL
 
@@ -23,6 +24,7 @@ const int hub_sql_flags[HUB_Q_COUNT] = {
 #include "sql_core.h"
 #include "sql_register.h"
 #include "sql_api.h"
+#include "sql_demo.h"
 };
 #undef HUB_SQL
 
@@ -31,5 +33,6 @@ const char *const hub_sql_names[HUB_Q_COUNT] = {
 #include "sql_core.h"
 #include "sql_register.h"
 #include "sql_api.h"
+#include "sql_demo.h"
 };
 #undef HUB_SQL

@@ -34,6 +34,8 @@ static const char serve_usage[] =
     "  --secure-cookies   behind a TLS proxy: Secure cookies and HSTS\n"
     "  --demo             fill an empty database with the demo programme\n"
     "                     and print the demo logins\n"
+    "  --list-routes      print every route (method, path, flags, roles)\n"
+    "                     and exit\n"
     "  -h, --help         show this help\n"
     "\n"
     "Stops cleanly on SIGTERM or SIGINT.\n";
@@ -85,7 +87,7 @@ static int usage_error(const char *usage, const char *msg)
 }
 
 enum { O_DB = 256, O_LISTEN, O_THREADS, O_SECURE, O_DEMO, O_EMAIL, O_ROLE,
-       O_OUTLET, O_TOTP, O_USER, O_DEVICE };
+       O_OUTLET, O_TOTP, O_USER, O_DEVICE, O_ROUTES };
 
 static int cmd_serve(int argc, char **argv)
 {
@@ -95,6 +97,7 @@ static int cmd_serve(int argc, char **argv)
         {"threads", required_argument, NULL, O_THREADS},
         {"secure-cookies", no_argument, NULL, O_SECURE},
         {"demo", no_argument, NULL, O_DEMO},
+        {"list-routes", no_argument, NULL, O_ROUTES},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -128,6 +131,14 @@ static int cmd_serve(int argc, char **argv)
         case O_DEMO:
             demo = true;
             break;
+        case O_ROUTES: {
+            struct kk_buf *b = kk_buf_new(1024 * 1024);
+            err = b != NULL ? hub_routes_list(b) : KK_ERR_NOMEM;
+            if (err == KK_OK)
+                fputs(kk_buf_str(b), stdout);
+            kk_buf_free(b);
+            return err == KK_OK ? KK_EXIT_OK : fail("serve", err, NULL);
+        }
         case 'h':
             fputs(serve_usage, stdout);
             return KK_EXIT_OK;
