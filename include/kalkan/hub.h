@@ -60,9 +60,9 @@ KK_API int64_t hub_demo_now(void);
  * enrols at first login) or hold the raw secret to provision.  Sets *id. */
 KK_API KK_WUR int hub_user_add(struct hub_db *db, const char *email,
                                const char *role, const char *outlet_slug,
-                               const char *password,
-                               const uint8_t *totp_secret, size_t secret_len,
-                               int64_t *id, struct kk_diag *d);
+                               const char *password, const uint8_t *totp_secret,
+                               size_t secret_len, int64_t *id,
+                               struct kk_diag *d);
 
 /* Creates a bearer token for the user with this e-mail (optionally bound
  * to one device id) and writes it, NUL-terminated, to out (cap >= 64).

@@ -49,28 +49,28 @@
 #define KK_OTPD_REAP_MS 1000     /* finished workers reaped this often */
 
 /* The hub: HTTP requests and what parses them. */
-#define KK_HUB_URL_MAX 2048               /* bytes in a request target */
-#define KK_HUB_BODY_MAX (1024 * 1024)     /* bytes in a form or JSON body */
+#define KK_HUB_URL_MAX 2048                 /* bytes in a request target */
+#define KK_HUB_BODY_MAX (1024 * 1024)       /* bytes in a form or JSON body */
 #define KK_HUB_UPLOAD_MAX (4 * 1024 * 1024) /* bytes in a CSV import body */
-#define KK_HUB_CONN_MEMORY (64 * 1024)    /* per-connection header memory */
-#define KK_HUB_CONN_TIMEOUT 15            /* seconds a connection may idle */
-#define KK_HUB_CONNECTIONS_MAX 512        /* connections at once */
-#define KK_HUB_FORM_FIELDS_MAX 256        /* fields in a form or query */
-#define KK_HUB_FIELD_MAX (64 * 1024)      /* bytes in one decoded field */
-#define KK_HUB_JSON_DEPTH_MAX 32          /* nesting of arrays and objects */
-#define KK_HUB_JSON_NODES_MAX 65536       /* values in one JSON document */
-#define KK_HUB_CSV_ROWS_MAX 20000         /* rows in one CSV import */
-#define KK_HUB_CSV_FIELDS_MAX 64          /* fields in one CSV row */
-#define KK_HUB_CSV_FIELD_MAX 4096         /* bytes in one CSV field */
-#define KK_HUB_COOKIE_MAX 4096            /* bytes in a Cookie header */
-#define KK_HUB_TEXT_MAX 4096              /* bytes in a free-text value */
-#define KK_HUB_NAME_MAX 200               /* bytes in a name or title */
-#define KK_HUB_PASSWORD_MIN 10            /* characters in a hub password */
-#define KK_HUB_PASSWORD_MAX 1024          /* bytes in a hub password */
-#define KK_HUB_SESSION_IDLE (8 * 3600)    /* seconds before a session ends */
-#define KK_HUB_SESSION_MAX (7 * 86400)    /* seconds a session lives at most */
-#define KK_HUB_LOGIN_PENDING 600          /* seconds between password and code */
-#define KK_HUB_PAGE_ROWS 500              /* rows listed on one page */
-#define KK_HUB_PO_MAX (1024 * 1024)       /* bytes in a .po catalogue */
+#define KK_HUB_CONN_MEMORY (64 * 1024)      /* per-connection header memory */
+#define KK_HUB_CONN_TIMEOUT 15              /* seconds a connection may idle */
+#define KK_HUB_CONNECTIONS_MAX 512          /* connections at once */
+#define KK_HUB_FORM_FIELDS_MAX 256          /* fields in a form or query */
+#define KK_HUB_FIELD_MAX (64 * 1024)        /* bytes in one decoded field */
+#define KK_HUB_JSON_DEPTH_MAX 32            /* nesting of arrays and objects */
+#define KK_HUB_JSON_NODES_MAX 65536         /* values in one JSON document */
+#define KK_HUB_CSV_ROWS_MAX 20000           /* rows in one CSV import */
+#define KK_HUB_CSV_FIELDS_MAX 64            /* fields in one CSV row */
+#define KK_HUB_CSV_FIELD_MAX 4096           /* bytes in one CSV field */
+#define KK_HUB_COOKIE_MAX 4096              /* bytes in a Cookie header */
+#define KK_HUB_TEXT_MAX 4096                /* bytes in a free-text value */
+#define KK_HUB_NAME_MAX 200                 /* bytes in a name or title */
+#define KK_HUB_PASSWORD_MIN 10              /* characters in a hub password */
+#define KK_HUB_PASSWORD_MAX 1024            /* bytes in a hub password */
+#define KK_HUB_SESSION_IDLE (8 * 3600)      /* seconds before a session ends */
+#define KK_HUB_SESSION_MAX (7 * 86400) /* seconds a session lives at most */
+#define KK_HUB_LOGIN_PENDING 600       /* seconds between password and code */
+#define KK_HUB_PAGE_ROWS 500           /* rows listed on one page */
+#define KK_HUB_PO_MAX (1024 * 1024)    /* bytes in a .po catalogue */
 
 #endif

@@ -161,8 +161,8 @@ static void throttle_clear(struct hub_conn *c, const char *key)
 }
 
 int hub_login_password(struct hub_conn *c, const char *email,
-                       const char *password, const char *ip,
-                       bool known_device, int64_t *user_id)
+                       const char *password, const char *ip, bool known_device,
+                       int64_t *user_id)
 {
     char k_ip[96], k_acct_ip[128], k_acct[64];
     int64_t now = hub_now(), uid = 0;
@@ -301,8 +301,7 @@ out:
 
 static void b64url(const uint8_t *p, size_t n, char *out, size_t cap)
 {
-    sodium_bin2base64(out, cap, p, n,
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_bin2base64(out, cap, p, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
 int hub_session_create(struct hub_conn *c, int64_t user_id, int stage,
@@ -313,13 +312,15 @@ int hub_session_create(struct hub_conn *c, int64_t user_id, int stage,
     int64_t now = hub_now();
     sqlite3_stmt *st;
     int err;
-    if (cap < sodium_base64_ENCODED_LEN(32,
-                                        sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+    if (cap <
+        sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_URLSAFE_NO_PADDING))
         return KK_ERR_TRUNC;
     randombytes_buf(id, sizeof id);
     randombytes_buf(csrf_raw, sizeof csrf_raw);
     b64url(csrf_raw, sizeof csrf_raw, csrf, sizeof csrf);
-    hub_hash(id, sizeof id, h);
+    /* The table keeps the hash of the cookie text, as the server sees it. */
+    b64url(id, sizeof id, cookie, cap);
+    hub_hash(cookie, strlen(cookie), h);
     /* Old sessions go when a new one is made: cheap housekeeping. */
     st = hub_q(c, HUB_Q_SESSION_PURGE);
     hub_bind_i64(st, ":idle", now - KK_HUB_SESSION_IDLE);
@@ -334,16 +335,14 @@ int hub_session_create(struct hub_conn *c, int64_t user_id, int stage,
     hub_bind_text(st, ":csrf", csrf);
     hub_bind_i64(st, ":now", now);
     err = hub_exec(st);
-    if (err != KK_OK)
-        goto out;
-    b64url(id, sizeof id, cookie, cap);
 out:
+    if (err != KK_OK)
+        kk_wipe(cookie, cap);
     kk_wipe(id, sizeof id);
     return err;
 }
 
-int hub_session_set_stage(struct hub_conn *c, const uint8_t hash[32],
-                          int stage)
+int hub_session_set_stage(struct hub_conn *c, const uint8_t hash[32], int stage)
 {
     /* A new stage gets a new session id in the caller (fixation);
      * here the old row simply goes. */
@@ -360,8 +359,7 @@ void hub_session_end(struct hub_conn *c, const uint8_t hash[32])
         kk_log(KK_LOG_ERROR, "cannot end a session");
 }
 
-int hub_enrol_start(struct hub_conn *c, int64_t user_id, char *b32,
-                    size_t cap)
+int hub_enrol_start(struct hub_conn *c, int64_t user_id, char *b32, size_t cap)
 {
     uint8_t secret[KK_OTP_SECRET_GEN], sealed[SEAL_MAX];
     size_t slen = 0;
@@ -416,8 +414,8 @@ int hub_enrol_finish(struct hub_conn *c, int64_t user_id, const char *code,
         err = KK_ERR_AUTH;
         goto out;
     }
-    err = hub_totp_seal(c->owner, user_id, secret, slen, sealed,
-                        sizeof sealed, &sealed_len);
+    err = hub_totp_seal(c->owner, user_id, secret, slen, sealed, sizeof sealed,
+                        &sealed_len);
     if (err != KK_OK)
         goto out;
     err = hub_tx_begin(c);

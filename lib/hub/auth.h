@@ -40,8 +40,8 @@ KK_WUR int hub_login_password(struct hub_conn *c, const char *email,
 /* Second step: a TOTP code (6 digits, window +-1, each step once) or a
  * recovery code (xxxx-xxxx-xxxx-xxxx).  KK_ERR_AUTH, KK_ERR_REPLAY,
  * KK_ERR_THROTTLED. */
-KK_WUR int hub_login_code(struct hub_conn *c, int64_t user_id,
-                          const char *code, const char *ip);
+KK_WUR int hub_login_code(struct hub_conn *c, int64_t user_id, const char *code,
+                          const char *ip);
 
 /* Creates a session at stage; writes the cookie value (base64url of 32
  * random bytes, 43 characters + NUL) to cookie. */

@@ -12,7 +12,8 @@
 #define HUB_TREND_MAX 37 /* months shown: three years and the current one */
 
 /* Coverage of one outlet (outlet_id) or of every outlet the caller may see
- * (0), as of t.  Staff see their own records only. */
+ * (0), as of t.  Staff see their own records only; donors get the whole
+ * programme through the aggregate statements (counts only). */
 KK_WUR int hub_cov_load(struct hub_req *r, int64_t outlet_id, int64_t t,
                         struct hub_coverage *out);
 
@@ -24,7 +25,6 @@ int64_t hub_programme_start(struct hub_req *r, int64_t t);
  * now); *n points, at most HUB_TREND_MAX (the latest ones). labels[i]
  * gets "M0", "M1", ... */
 KK_WUR int hub_cov_trend(struct hub_req *r, int64_t outlet_id, int64_t now,
-                         struct hub_coverage *pts, char labels[][8],
-                         size_t *n);
+                         struct hub_coverage *pts, char labels[][8], size_t *n);
 
 #endif

@@ -76,8 +76,8 @@ struct hub_cov_input {
 struct hub_coverage {
     /* People. */
     size_t people;
-    size_t people_covered;     /* e-mail and every account strong */
-    size_t people_email;       /* with at least one work e-mail */
+    size_t people_covered; /* e-mail and every account strong */
+    size_t people_email;   /* with at least one work e-mail */
     size_t people_email_strong;
     /* Accounts (personal and organisational). */
     size_t accounts;
@@ -87,8 +87,8 @@ struct hub_coverage {
     size_t acc_unknown;
     /* Organisational accounts. */
     size_t org_accounts;
-    size_t org_two_admins;  /* at least two admins listed */
-    size_t org_ok;          /* at least two admins, all with 2FA */
+    size_t org_two_admins; /* at least two admins listed */
+    size_t org_ok;         /* at least two admins, all with 2FA */
     /* Devices. */
     size_t devices;
     size_t dev_pass[HUB_DC_COUNT]; /* pass or n/a */

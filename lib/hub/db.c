@@ -156,8 +156,9 @@ static int key_load(struct hub_db *h, struct kk_diag *d)
     }
     if ((st.st_mode & 077) != 0) {
         err = KK_ERR_PERM;
-        kk_diag_set(d, "%s: the key file must not be readable by group or "
-                       "others (chmod 600)",
+        kk_diag_set(d,
+                    "%s: the key file must not be readable by group or "
+                    "others (chmod 600)",
                     kp);
         goto out;
     }
@@ -223,8 +224,9 @@ static int migrate(sqlite3 *db, int *version, struct kk_diag *d)
     }
     if (have > latest) {
         err = KK_ERR_CORRUPT;
-        kk_diag_set(d, "the database has schema version %d, newer than this "
-                       "program knows (%d)",
+        kk_diag_set(d,
+                    "the database has schema version %d, newer than this "
+                    "program knows (%d)",
                     have, latest);
         goto out;
     }
@@ -480,8 +482,7 @@ void hub_bind_null(sqlite3_stmt *st, const char *name)
         sqlite3_bind_null(st, i);
 }
 
-void hub_bind_blob(sqlite3_stmt *st, const char *name, const void *p,
-                   size_t n)
+void hub_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t n)
 {
     int i = param_index(st, name);
     if (i > 0)
@@ -501,8 +502,7 @@ int hub_new_id(int64_t *out)
     if (err != KK_OK)
         return err;
     /* [2^40, 2^53): JSON-safe and never mistaken for a small count. */
-    v = (v % ((UINT64_C(1) << 53) - (UINT64_C(1) << 40))) +
-        (UINT64_C(1) << 40);
+    v = (v % ((UINT64_C(1) << 53) - (UINT64_C(1) << 40))) + (UINT64_C(1) << 40);
     *out = (int64_t)v;
     return KK_OK;
 }
@@ -563,8 +563,7 @@ int hub_db_backup(struct hub_db *db, const char *out_path, struct kk_diag *d)
     sqlite3_close(dst);
     dst = NULL;
     fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (rc != SQLITE_OK || fd < 0 || fsync(fd) != 0 ||
-        chmod(tmp, 0600) != 0) {
+    if (rc != SQLITE_OK || fd < 0 || fsync(fd) != 0 || chmod(tmp, 0600) != 0) {
         err = KK_ERR_IO;
         kk_diag_set(d, "%s: %s", tmp, strerror(errno));
         goto out;

@@ -243,9 +243,8 @@ void hub_redirect(struct hub_req *r, const char *path)
     r->status = 303;
     /* Local paths only: no open redirect. */
     hub_set_header(r, "Location",
-                   path[0] == '/' && path[1] != '/' && path[1] != '\\'
-                       ? path
-                       : "/");
+                   path[0] == '/' && path[1] != '/' && path[1] != '\\' ? path
+                                                                       : "/");
 }
 
 void hub_fail(struct hub_req *r, int status, const char *code,
@@ -335,6 +334,23 @@ sqlite3_stmt *hub_scoped(struct hub_req *r, enum hub_q q)
     return st;
 }
 
+sqlite3_stmt *hub_aggregate(struct hub_req *r, enum hub_q q)
+{
+    sqlite3_stmt *st;
+    if (hub_sql_flags[q] != HUB_SQL_AGGREGATE ||
+        (r->who.role != HUB_ROLE_DONOR && r->who.role != HUB_ROLE_TRAINER)) {
+        r->err = KK_ERR_PERM;
+        return NULL;
+    }
+    st = hub_q(r->db, q);
+    if (st == NULL) {
+        r->err = KK_ERR_IO;
+        return NULL;
+    }
+    hub_bind_i64(st, ":pid", 0);
+    return st;
+}
+
 void hub_audit(struct hub_req *r, int64_t outlet_id, const char *action,
                const char *object, const char *detail)
 {
@@ -359,11 +375,10 @@ void hub_audit(struct hub_req *r, int64_t outlet_id, const char *action,
 
 static bool text_ok(const char *s, bool multiline)
 {
-    for (const unsigned char *p = (const unsigned char *)s; *p != '\0';
-         p++) {
-        if (*p == 0x7f || (*p < 0x20 && !(multiline && (*p == '\n' ||
-                                                         *p == '\r' ||
-                                                         *p == '\t'))))
+    for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+        if (*p == 0x7f ||
+            (*p < 0x20 &&
+             !(multiline && (*p == '\n' || *p == '\r' || *p == '\t'))))
             return false;
     }
     return true;
@@ -417,8 +432,8 @@ int hub_fields_read(struct hub_req *r, const struct hub_field *f, size_t n,
         bool ok = true;
         switch (f[i].type) {
         case HUB_F_TEXT:
-            ok = strlen(v) <= (size_t)(f[i].max > 0 ? f[i].max
-                                                    : KK_HUB_NAME_MAX) &&
+            ok = strlen(v) <=
+                     (size_t)(f[i].max > 0 ? f[i].max : KK_HUB_NAME_MAX) &&
                  text_ok(v, f[i].max > KK_HUB_NAME_MAX);
             break;
         case HUB_F_INT: {
@@ -498,8 +513,7 @@ static bool route_match(const char *pattern, const char *path,
 static const struct hub_route *route_find(struct hub_req *r, bool *other)
 {
     *other = false;
-    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0];
-         t++) {
+    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++) {
         for (const struct hub_route *rt = route_tables[t]; rt->pattern != NULL;
              rt++) {
             if (!route_match(rt->pattern, r->path, r))
@@ -517,8 +531,7 @@ int hub_routes_list(struct kk_buf *out)
     static const char *const flag_names[] = {"public", "pending", "api",
                                              "nocsrf", "upload"};
     int err = KK_OK;
-    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0];
-         t++) {
+    for (size_t t = 0; t < sizeof route_tables / sizeof route_tables[0]; t++) {
         for (const struct hub_route *rt = route_tables[t];
              rt->pattern != NULL && err == KK_OK; rt++) {
             bool any = false;
@@ -527,8 +540,8 @@ int hub_routes_list(struct kk_buf *out)
                               rt->pattern);
             for (size_t f = 0; f < 5 && err == KK_OK; f++) {
                 if (rt->flags & (1u << f)) {
-                    err = kk_buf_putf(out, "%s%s", any ? "," : "",
-                                      flag_names[f]);
+                    err =
+                        kk_buf_putf(out, "%s%s", any ? "," : "", flag_names[f]);
                     any = true;
                 }
             }
@@ -537,8 +550,7 @@ int hub_routes_list(struct kk_buf *out)
             if (err == KK_OK)
                 err = kk_buf_putc(out, ' ');
             any = false;
-            for (int role = 1; role <= HUB_ROLE_COUNT && err == KK_OK;
-                 role++) {
+            for (int role = 1; role <= HUB_ROLE_COUNT && err == KK_OK; role++) {
                 if ((rt->flags & HUB_R_PUBLIC) ||
                     !(rt->roles & HUB_ROLEBIT(role)))
                     continue;
@@ -643,8 +655,8 @@ int hub_auth_resolve(struct hub_req *r)
         lang_pick(r, NULL);
         return KK_OK;
     }
-    if (cookies != NULL && hub_cookie_get(cookies, HUB_SESSION_COOKIE, sid,
-                                          sizeof sid) == KK_OK) {
+    if (cookies != NULL &&
+        hub_cookie_get(cookies, HUB_SESSION_COOKIE, sid, sizeof sid) == KK_OK) {
         hub_hash(sid, strlen(sid), h);
         st = hub_q(r->db, HUB_Q_SESSION_GET);
         hub_bind_blob(st, ":h", h, sizeof h);
@@ -701,7 +713,7 @@ static void dispatch(struct hub_req *r)
             return;
         }
         r->err = kk_buf_put(r->out, a->data, a->len);
-        r->ctype = strstr(name, ".css") != NULL ? "text/css; charset=utf-8"
+        r->ctype = strstr(name, ".css") != NULL   ? "text/css; charset=utf-8"
                    : strstr(name, ".svg") != NULL ? "image/svg+xml"
                                                   : "application/octet-stream";
         hub_set_header(r, "Cache-Control", "public, max-age=86400");
@@ -743,8 +755,8 @@ static void dispatch(struct hub_req *r)
             return;
         }
     }
-    if (r->method == HUB_POST && !(rt->flags & HUB_R_NOCSRF) &&
-        !r->who.token && !hub_csrf_ok(r)) {
+    if (r->method == HUB_POST && !(rt->flags & HUB_R_NOCSRF) && !r->who.token &&
+        !hub_csrf_ok(r)) {
         hub_fail(r, 403, "csrf",
                  "The form expired or came from another site. Reload the "
                  "page and try again.");
@@ -776,8 +788,7 @@ static void security_headers(struct MHD_Response *resp, struct hub_req *r)
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");
-    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy",
-                            "same-origin");
+    MHD_add_response_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
     MHD_add_response_header(resp, "Cross-Origin-Resource-Policy",
                             "same-origin");
     MHD_add_response_header(resp, "Permissions-Policy",
@@ -795,8 +806,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
     enum MHD_Result ret;
     bool has_cache = false;
     resp = MHD_create_response_from_buffer(
-        kk_buf_len(r->out), (void *)kk_buf_data(r->out),
-        MHD_RESPMEM_MUST_COPY);
+        kk_buf_len(r->out), (void *)kk_buf_data(r->out), MHD_RESPMEM_MUST_COPY);
     if (resp == NULL)
         return MHD_NO;
     (void)head;
@@ -859,8 +869,7 @@ static bool is_upload(const char *url)
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
                                   const char *url, const char *method,
-                                  const char *version,
-                                  const char *upload_data,
+                                  const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
 {
     struct hub_server *srv = cls;
@@ -873,12 +882,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     const char *ctype;
     (void)version;
     if (ctx == NULL) {
-        const char *cl =
-            MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                        "Content-Length");
+        const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                     "Content-Length");
         uint64_t len = 0;
-        if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 &&
-            !head)
+        if (strcmp(method, "GET") != 0 && strcmp(method, "POST") != 0 && !head)
             return simple(conn, 405, "method not allowed\n");
         if (strlen(url) > KK_HUB_URL_MAX)
             return simple(conn, 414, "request target too long\n");
@@ -887,9 +894,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         ctx->limit = is_upload(url) ? KK_HUB_UPLOAD_MAX : KK_HUB_BODY_MAX;
         *con_cls = ctx;
-        if (cl != NULL &&
-            (kk_parse_u64(cl, 0, UINT64_MAX, &len) != KK_OK ||
-             len > ctx->limit))
+        if (cl != NULL && (kk_parse_u64(cl, 0, UINT64_MAX, &len) != KK_OK ||
+                           len > ctx->limit))
             return simple(conn, 413, "request body too large\n");
         ctx->body = kk_buf_new(ctx->limit);
         return ctx->body != NULL ? MHD_YES : MHD_NO;
@@ -926,14 +932,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     }
     if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query,
                                   qb) < 0 ||
-        hub_form_parse(kk_buf_str(qb), kk_buf_len(qb), &r.query, &d) !=
-            KK_OK) {
+        hub_form_parse(kk_buf_str(qb), kk_buf_len(qb), &r.query, &d) != KK_OK) {
         lang_pick(&r, NULL);
         hub_fail(&r, 400, "invalid", "The query string is not valid.");
         goto reply;
     }
-    ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-                                        "Content-Type");
+    ctype = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Type");
     if (r.method == HUB_POST && ctype != NULL &&
         strncmp(ctype, "application/json", 16) == 0) {
         if (hub_json_parse(r.body, r.body_len, &r.json, &d) != KK_OK) {
@@ -971,8 +975,8 @@ out:
     return ret;
 }
 
-static void on_completed(void *cls, struct MHD_Connection *conn,
-                         void **con_cls, enum MHD_RequestTerminationCode toe)
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
 {
     struct conn_ctx *ctx = *con_cls;
     (void)cls;
@@ -1041,12 +1045,11 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
     struct hub_server *s;
     struct sockaddr_storage ss;
     unsigned threads = opts->threads;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-                     MHD_USE_ITC;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
     const union MHD_DaemonInfo *info;
-    int err = parse_listen(opts->listen != NULL ? opts->listen
-                                                : "127.0.0.1:8080",
-                           &ss, d);
+    int err = parse_listen(
+        opts->listen != NULL ? opts->listen : "127.0.0.1:8080", &ss, d);
     if (err != KK_OK)
         return err;
     if (ss.ss_family == AF_INET6)
@@ -1066,13 +1069,14 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)KK_HUB_CONN_MEMORY,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)KK_HUB_CONNECTIONS_MAX,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KK_HUB_CONN_TIMEOUT,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+        MHD_OPTION_END);
     if (s->mhd == NULL) {
         free(s);
-        kk_diag_set(d, "cannot listen on %s (in use, or not an address of "
-                       "this machine)",
+        kk_diag_set(d,
+                    "cannot listen on %s (in use, or not an address of "
+                    "this machine)",
                     opts->listen != NULL ? opts->listen : "127.0.0.1:8080");
         return KK_ERR_SYSTEM;
     }

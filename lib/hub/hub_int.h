@@ -34,8 +34,9 @@
 #define HUB_SELF(col) "(:pid = 0 OR " col " = :pid)"
 
 enum hub_sql_flag {
-    HUB_SQL_SYSTEM = 0, /* not about outlet data, or run by the system */
-    HUB_SQL_SCOPED = 1, /* outlet data: must go through hub_scoped() */
+    HUB_SQL_SYSTEM = 0,    /* not about outlet data, or run by the system */
+    HUB_SQL_SCOPED = 1,    /* outlet data: must go through hub_scoped() */
+    HUB_SQL_AGGREGATE = 2, /* programme-wide counts: hub_aggregate() */
 };
 
 #define HUB_SQL(name, flag, text) name,
@@ -87,8 +88,7 @@ KK_WUR int hub_exec(sqlite3_stmt *st);
 void hub_bind_text(sqlite3_stmt *st, const char *name, const char *v);
 void hub_bind_i64(sqlite3_stmt *st, const char *name, int64_t v);
 void hub_bind_null(sqlite3_stmt *st, const char *name);
-void hub_bind_blob(sqlite3_stmt *st, const char *name, const void *p,
-                   size_t n);
+void hub_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t n);
 /* Column text, "" for NULL. */
 const char *hub_col_text(sqlite3_stmt *st, int i);
 /* A random id in [2^40, 2^53). */
@@ -139,8 +139,8 @@ struct hub_req {
     char csrf[48];       /* the session's CSRF token */
     int lang;            /* enum hub_lang */
     char ip[64];
-    bool api;     /* under /api/: JSON errors */
-    bool secure;  /* Secure cookies + HSTS */
+    bool api;    /* under /api/: JSON errors */
+    bool secure; /* Secure cookies + HSTS */
     /* Response. */
     int status;
     const char *ctype;
@@ -192,8 +192,8 @@ struct hub_jw {
 void hub_jw_begin(struct hub_jw *w, struct hub_req *r); /* '{' */
 void hub_jw_end(struct hub_jw *w);                      /* '}' */
 void hub_jw_key(struct hub_jw *w, const char *key);
-void hub_jw_obj(struct hub_jw *w);   /* '{' as a value */
-void hub_jw_arr(struct hub_jw *w);   /* '[' as a value */
+void hub_jw_obj(struct hub_jw *w);           /* '{' as a value */
+void hub_jw_arr(struct hub_jw *w);           /* '[' as a value */
 void hub_jw_close(struct hub_jw *w, char c); /* ']' or '}' */
 void hub_jw_str(struct hub_jw *w, const char *key, const char *v);
 void hub_jw_int(struct hub_jw *w, const char *key, int64_t v);
@@ -214,10 +214,10 @@ enum hub_route_flag {
 #define HUB_ROLEBIT(role) (1u << (role))
 #define HUB_ROLES_ALL 0xFEu
 #define HUB_ROLES_PEOPLE                                                       \
-    (HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |          \
+    (HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |         \
      HUB_ROLEBIT(HUB_ROLE_FOCAL) | HUB_ROLEBIT(HUB_ROLE_STAFF))
 #define HUB_ROLES_MANAGE                                                       \
-    (HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |          \
+    (HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |         \
      HUB_ROLEBIT(HUB_ROLE_FOCAL))
 
 struct hub_route {
@@ -238,6 +238,12 @@ extern const struct hub_route hub_routes_api[];
  * (NULL on failure, r->err set).  The only way to run a HUB_SQL_SCOPED
  * statement. */
 sqlite3_stmt *hub_scoped(struct hub_req *r, enum hub_q q);
+
+/* Returns aggregate statement q (HUB_SQL_AGGREGATE) for trainers and
+ * donors, whose pages show only counts of at least HUB_K_MIN people; NULL
+ * (r->err set to KK_ERR_PERM) for every other role. */
+sqlite3_stmt *hub_aggregate(struct hub_req *r, enum hub_q q);
+#define HUB_K_MIN 5
 
 /* Appends to the audit log (outlet_id 0 = programme level). */
 void hub_audit(struct hub_req *r, int64_t outlet_id, const char *action,

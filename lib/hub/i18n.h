@@ -69,16 +69,16 @@ enum hub_area {
 };
 
 struct hub_control {
-    const char *id;         /* "ACC-01" */
-    int area;               /* enum hub_area */
-    const char *area_name;  /* "accounts", "devices", ... */
-    const char *level;      /* "baseline" or "advanced" */
-    const char *applies;    /* "person", "device", "account", "website",
-                               "outlet" */
-    const char *source;     /* who can verify: "manual", "2fa", "web",
-                               "host", "guard", "scan", "hub" */
-    int weight;             /* 1..5 */
-    int stale_days;         /* an observation expires after this */
+    const char *id;        /* "ACC-01" */
+    int area;              /* enum hub_area */
+    const char *area_name; /* "accounts", "devices", ... */
+    const char *level;     /* "baseline" or "advanced" */
+    const char *applies;   /* "person", "device", "account", "website",
+                              "outlet" */
+    const char *source;    /* who can verify: "manual", "2fa", "web",
+                              "host", "guard", "scan", "hub" */
+    int weight;            /* 1..5 */
+    int stale_days;        /* an observation expires after this */
     const char *title[HUB_LANG_COUNT];
     const char *why[HUB_LANG_COUNT];
     const char *verify[HUB_LANG_COUNT];

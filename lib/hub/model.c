@@ -13,10 +13,22 @@ static const char *const role_names[] = {
     NULL, "trainer", "assistant", "focal", "staff", "donor", "device",
 };
 static const char *const pf_names[] = {
-    NULL,          "email",         "workspace",        "fb_profile",
-    "fb_page",     "meta_business", "instagram",        "telegram_user",
-    "telegram_channel", "whatsapp", "ok",               "cms_admin",
-    "registrar",   "hosting",       "dns",              "other",
+    NULL,
+    "email",
+    "workspace",
+    "fb_profile",
+    "fb_page",
+    "meta_business",
+    "instagram",
+    "telegram_user",
+    "telegram_channel",
+    "whatsapp",
+    "ok",
+    "cms_admin",
+    "registrar",
+    "hosting",
+    "dns",
+    "other",
 };
 static const char *const pf_labels[] = {
     NULL,
@@ -45,8 +57,8 @@ static const char *const tfa_names[] = {
     NULL, "none", "sms", "app", "push", "key", "passkey",
 };
 static const char *const tfa_labels[] = {
-    NULL,  "None", "SMS", "Authenticator app", "App prompt", "Security key",
-    "Passkey",
+    NULL,         "None",         "SMS",     "Authenticator app",
+    "App prompt", "Security key", "Passkey",
 };
 static const char *const dev_names[] = {
     NULL, "desktop", "laptop", "phone", "tablet", "server", "router",

@@ -24,18 +24,18 @@ enum hub_role {
 #define HUB_ROLE_COUNT 6
 
 enum hub_platform {
-    HUB_PF_EMAIL = 1,         /* work e-mail (any provider) */
-    HUB_PF_WORKSPACE,         /* Google Workspace / Microsoft 365 admin */
-    HUB_PF_FB_PROFILE,        /* a person's Facebook profile */
-    HUB_PF_FB_PAGE,           /* a Facebook Page */
-    HUB_PF_META_BUSINESS,     /* Meta business portfolio */
+    HUB_PF_EMAIL = 1,     /* work e-mail (any provider) */
+    HUB_PF_WORKSPACE,     /* Google Workspace / Microsoft 365 admin */
+    HUB_PF_FB_PROFILE,    /* a person's Facebook profile */
+    HUB_PF_FB_PAGE,       /* a Facebook Page */
+    HUB_PF_META_BUSINESS, /* Meta business portfolio */
     HUB_PF_INSTAGRAM,
-    HUB_PF_TELEGRAM_USER,     /* a Telegram account */
-    HUB_PF_TELEGRAM_CHANNEL,  /* a Telegram channel */
+    HUB_PF_TELEGRAM_USER,    /* a Telegram account */
+    HUB_PF_TELEGRAM_CHANNEL, /* a Telegram channel */
     HUB_PF_WHATSAPP,
-    HUB_PF_OK,                /* Odnoklassniki */
-    HUB_PF_CMS_ADMIN,         /* website CMS administrator login */
-    HUB_PF_REGISTRAR,         /* domain registrar */
+    HUB_PF_OK,        /* Odnoklassniki */
+    HUB_PF_CMS_ADMIN, /* website CMS administrator login */
+    HUB_PF_REGISTRAR, /* domain registrar */
     HUB_PF_HOSTING,
     HUB_PF_DNS,
     HUB_PF_OTHER,
@@ -44,10 +44,10 @@ enum hub_platform {
 
 enum hub_tfa {
     HUB_TFA_NONE = 1,
-    HUB_TFA_SMS,     /* partial: SIM swaps and SS7 defeat it */
-    HUB_TFA_APP,     /* TOTP authenticator app */
-    HUB_TFA_PUSH,    /* the provider's own app prompt */
-    HUB_TFA_KEY,     /* FIDO security key */
+    HUB_TFA_SMS,  /* partial: SIM swaps and SS7 defeat it */
+    HUB_TFA_APP,  /* TOTP authenticator app */
+    HUB_TFA_PUSH, /* the provider's own app prompt */
+    HUB_TFA_KEY,  /* FIDO security key */
     HUB_TFA_PASSKEY,
 };
 #define HUB_TFA_COUNT 6

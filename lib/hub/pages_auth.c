@@ -187,8 +187,7 @@ static int login_post(struct hub_req *r)
         return KK_OK;
     }
     err = hub_login_password(r->db, email, pw, r->ip,
-                             known_device(r, user_id_by_email(r, email)),
-                             &uid);
+                             known_device(r, user_id_by_email(r, email)), &uid);
     if (err == KK_ERR_THROTTLED) {
         r->status = 429;
         login_form(r, "Too many attempts. Wait a few minutes and try again.");
@@ -392,8 +391,9 @@ static int enrol_post(struct hub_req *r)
         err = hub_enrol_pending(r->db, r->who.user_id, b32, sizeof b32);
         if (err == KK_OK) {
             r->status = 400;
-            enrol_page(r, b32, "Wrong code. Check the time on your phone "
-                               "and try the newest code.");
+            enrol_page(r, b32,
+                       "Wrong code. Check the time on your phone "
+                       "and try the newest code.");
         }
         kk_wipe(b32, sizeof b32);
         goto out;
@@ -437,8 +437,7 @@ static int lang_get(struct hub_req *r)
     const char *back = hub_form_get(r->query, "back");
     int l = to != NULL ? hub_lang_from_code(to) : -1;
     if (l >= 0)
-        cookie_set(r, "kk_lang", hub_lang_code(l), 365L * 86400, false,
-                   false);
+        cookie_set(r, "kk_lang", hub_lang_code(l), 365L * 86400, false, false);
     hub_redirect(r, back != NULL ? back : "/");
     return KK_OK;
 }
@@ -455,13 +454,11 @@ static int api_login(struct hub_req *r)
     struct hub_jw w;
     if (r->json == NULL || email == NULL || pw == NULL || code == NULL ||
         strlen(pw) > KK_HUB_PASSWORD_MAX || strlen(code) > 32) {
-        hub_fail(r, 400, "invalid",
-                 "Send JSON with email, password and totp.");
+        hub_fail(r, 400, "invalid", "Send JSON with email, password and totp.");
         return KK_OK;
     }
     err = hub_login_password(r->db, email, pw, r->ip,
-                             known_device(r, user_id_by_email(r, email)),
-                             &uid);
+                             known_device(r, user_id_by_email(r, email)), &uid);
     if (err == KK_OK)
         err = hub_login_code(r->db, uid, code, r->ip);
     if (err == KK_ERR_THROTTLED) {
@@ -470,8 +467,7 @@ static int api_login(struct hub_req *r)
         return KK_OK;
     }
     if (err != KK_OK) {
-        hub_fail(r, 401, "unauthenticated",
-                 "Wrong e-mail, password or code.");
+        hub_fail(r, 401, "unauthenticated", "Wrong e-mail, password or code.");
         return KK_OK;
     }
     r->who.user_id = uid;

@@ -129,68 +129,137 @@ HUB_SQL(HUB_Q_AUDIT_LIST, HUB_SQL_SCOPED,
         "SELECT a.at, u.email, o.name, a.action, a.object, a.detail "
         "FROM audit a LEFT JOIN users u ON u.id = a.user_id "
         "JOIN outlets o ON o.id = a.outlet_id "
-        "WHERE " HUB_SCOPE("a.outlet_id") " AND " ONE_OUTLET("a.outlet_id")
-        " AND :pid = 0 ORDER BY a.seq DESC LIMIT 200")
+        "WHERE " HUB_SCOPE("a.outlet_id") " AND " ONE_OUTLET(
+            "a.outlet_id") " AND :pid = 0 ORDER BY a.seq DESC LIMIT 200")
 
 /* Outlets. */
 HUB_SQL(HUB_Q_OUTLETS_LIST, HUB_SQL_SCOPED,
         "SELECT id, slug, name, media, region, staff_count, status, "
         "(SELECT count(*) FROM people p WHERE p.outlet_id = outlets.id AND "
-        "p.archived_at IS NULL) FROM outlets WHERE " HUB_SCOPE("id")
-        " AND archived_at IS NULL ORDER BY name")
+        "p.archived_at IS NULL) FROM outlets WHERE " HUB_SCOPE(
+            "id") " AND archived_at IS NULL ORDER BY name")
 HUB_SQL(HUB_Q_OUTLET_GET, HUB_SQL_SCOPED,
         "SELECT id, slug, name, media, region, staff_count, status, "
         "created_at FROM outlets WHERE id = :id AND " HUB_SCOPE("id"))
 
-/* Coverage inputs as of :t for one outlet (:outlet) or all in scope. */
-HUB_SQL(HUB_Q_COV_PEOPLE, HUB_SQL_SCOPED,
-        "SELECT id FROM people WHERE " HUB_SCOPE("outlet_id") " AND "
-        ONE_OUTLET("outlet_id") " AND " HUB_SELF("id") " AND " ALIVE)
+/* Coverage inputs as of :t for one outlet (:outlet) or all in scope.  The
+ * AGG variants read the whole programme for aggregate counts (donors); they
+ * run only through hub_aggregate(), whose results are counts. */
+#define COV_PEOPLE(scope)                                                      \
+    "SELECT id FROM people WHERE " scope                                       \
+    " AND " ONE_OUTLET("outlet_id") " AND " HUB_SELF("id") " AND " ALIVE
+#define COV_ACCOUNTS(scope)                                                    \
+    "SELECT a.id, coalesce(a.person_id, 0), a.kind = 'org', "                  \
+    "a.platform, " TFA_AT " FROM accounts a WHERE " scope                      \
+    " AND " ONE_OUTLET("a.outlet_id") " AND " HUB_SELF(                        \
+        "a.person_id") " AND a.created_at <= :t AND "                          \
+                       "(a.archived_at IS NULL OR a.archived_at > :t)"
+#define COV_ADMINS(scope)                                                      \
+    "SELECT aa.account_id, aa.person_id FROM account_admins aa "               \
+    "JOIN accounts a ON a.id = aa.account_id WHERE " scope                     \
+    " AND " ONE_OUTLET("a.outlet_id") " AND :pid = 0"
+#define COV_DEVICES(scope)                                                                                    \
+    "SELECT d.id, " DEV_AT("DEV-05") ", " DEV_AT("DEV-02") ", " DEV_AT(                                       \
+        "DEV-03") ", " DEV_AT("DEV-06") ", " DEV_AT("DEV-11") " FROM devices "                                \
+                                                              "d WHERE " scope                                \
+                                                              " AND"                                          \
+                                                              " " ONE_OUTLET("d.outlet_id") " AND " HUB_SELF( \
+                                                                  "d."                                        \
+                                                                  "custodian_"                                \
+                                                                  "id") " AND"                                \
+                                                                        " d."                                 \
+                                                                        "crea"                                \
+                                                                        "ted_"                                \
+                                                                        "at "                                 \
+                                                                        "<= "                                 \
+                                                                        ":t "                                 \
+                                                                        "AND "                                \
+                                                                        "(d."                                 \
+                                                                        "arch"                                \
+                                                                        "ived"                                \
+                                                                        "_at "                                \
+                                                                        "IS "                                 \
+                                                                        "NULL"                                \
+                                                                        " OR "                                \
+                                                                        "d."                                  \
+                                                                        "arch"                                \
+                                                                        "ived"                                \
+                                                                        "_at "                                \
+                                                                        "> "                                  \
+                                                                        ":t)"
+
+HUB_SQL(HUB_Q_COV_PEOPLE, HUB_SQL_SCOPED, COV_PEOPLE(HUB_SCOPE("outlet_id")))
 HUB_SQL(HUB_Q_COV_ACCOUNTS, HUB_SQL_SCOPED,
-        "SELECT a.id, coalesce(a.person_id, 0), a.kind = 'org', a.platform, "
-        TFA_AT " FROM accounts a WHERE " HUB_SCOPE("a.outlet_id") " AND "
-        ONE_OUTLET("a.outlet_id") " AND " HUB_SELF("a.person_id")
-        " AND a.created_at <= :t AND (a.archived_at IS NULL OR "
-        "a.archived_at > :t)")
-HUB_SQL(HUB_Q_COV_ADMINS, HUB_SQL_SCOPED,
-        "SELECT aa.account_id, aa.person_id FROM account_admins aa "
-        "JOIN accounts a ON a.id = aa.account_id WHERE "
-        HUB_SCOPE("a.outlet_id") " AND " ONE_OUTLET("a.outlet_id")
-        " AND :pid = 0")
+        COV_ACCOUNTS(HUB_SCOPE("a.outlet_id")))
+HUB_SQL(HUB_Q_COV_ADMINS, HUB_SQL_SCOPED, COV_ADMINS(HUB_SCOPE("a.outlet_id")))
 HUB_SQL(HUB_Q_COV_DEVICES, HUB_SQL_SCOPED,
-        "SELECT d.id, " DEV_AT("DEV-05") ", " DEV_AT("DEV-02") ", "
-        DEV_AT("DEV-03") ", " DEV_AT("DEV-06") ", " DEV_AT("DEV-11")
-        " FROM devices d WHERE " HUB_SCOPE("d.outlet_id") " AND "
-        ONE_OUTLET("d.outlet_id") " AND " HUB_SELF("d.custodian_id")
-        " AND d.created_at <= :t AND (d.archived_at IS NULL OR "
-        "d.archived_at > :t)")
+        COV_DEVICES(HUB_SCOPE("d.outlet_id")))
+HUB_SQL(HUB_Q_AGG_PEOPLE, HUB_SQL_AGGREGATE, COV_PEOPLE("1"))
+HUB_SQL(HUB_Q_AGG_ACCOUNTS, HUB_SQL_AGGREGATE, COV_ACCOUNTS("1"))
+HUB_SQL(HUB_Q_AGG_ADMINS, HUB_SQL_AGGREGATE, COV_ADMINS("1"))
+HUB_SQL(HUB_Q_AGG_DEVICES, HUB_SQL_AGGREGATE, COV_DEVICES("1"))
+
+/* The per-person matrix: each person with each of their accounts. */
+HUB_SQL(
+    HUB_Q_MATRIX, HUB_SQL_SCOPED,
+    "SELECT p.id, p.name, p.department, a.id, a.platform, " TFA_AT
+    " FROM people p LEFT JOIN accounts a ON a.person_id = p.id AND "
+    "a.archived_at IS NULL WHERE " HUB_SCOPE(
+        "p.outlet_id") " AND p.outlet_id = :outlet AND p.archived_at IS NULL "
+                       "AND " HUB_SELF("p.id") " ORDER BY p.name, p.id, "
+                                               "a.platform, a.id")
+/* A person's own records, for their checklist. */
+HUB_SQL(
+    HUB_Q_ME_PERSON, HUB_SQL_SCOPED,
+    "SELECT p.name, p.outlet_id, o.name FROM people p "
+    "JOIN outlets o ON o.id = p.outlet_id WHERE p.id = :person AND " HUB_SCOPE(
+        "p.outlet_id") " AND " HUB_SELF("p.id"))
+HUB_SQL(HUB_Q_ME_ACCOUNTS, HUB_SQL_SCOPED,
+        "SELECT a.id, a.platform, a.handle, " TFA_AT ", a.outlet_id "
+        "FROM accounts a WHERE a.person_id = :person AND " HUB_SCOPE(
+            "a.outlet_id") " AND " HUB_SELF("a.person_id") " AND a.archived_at "
+                                                           "IS NULL ORDER BY "
+                                                           "a.platform, a.id")
+HUB_SQL(
+    HUB_Q_ME_DEVICES, HUB_SQL_SCOPED,
+    "SELECT d.id, d.kind, d.os, d.os_version, d.asset_tag, d.outlet_id "
+    "FROM devices d WHERE d.custodian_id = :person AND " HUB_SCOPE(
+        "d.outlet_id") " AND " HUB_SELF("d.custodian_id") " AND d.archived_at "
+                                                          "IS NULL ORDER BY "
+                                                          "d.kind, d.id")
 
 /* Observations: the subject decides the outlet, and must be in scope. */
-HUB_SQL(HUB_Q_OBS_INSERT, HUB_SQL_SCOPED,
-        "INSERT INTO observations (outlet_id, subject_type, subject_id, "
-        "control_id, status, value, source, note, observed_at, observed_by, "
-        "expires_at) SELECT s.outlet_id, :stype, :sid, :control, :status, "
-        ":value, :source, :note, :at, :uid, :expires FROM ("
-        "SELECT outlet_id, id AS person FROM people WHERE :stype = 'person' "
-        "AND id = :sid UNION ALL "
-        "SELECT outlet_id, custodian_id FROM devices WHERE :stype = 'device' "
-        "AND id = :sid UNION ALL "
-        "SELECT outlet_id, person_id FROM accounts WHERE :stype = 'account' "
-        "AND id = :sid UNION ALL "
-        "SELECT outlet_id, 0 FROM websites WHERE :stype = 'website' "
-        "AND id = :sid UNION ALL "
-        "SELECT id, 0 FROM outlets WHERE :stype = 'outlet' AND id = :sid) s "
-        "WHERE " HUB_SCOPE("s.outlet_id") " AND " HUB_SELF("s.person")
-        " AND (:device = 0 OR (:stype = 'device' AND :sid = :device)) "
-        "AND EXISTS (SELECT 1 FROM controls WHERE id = :control)")
+HUB_SQL(
+    HUB_Q_OBS_INSERT, HUB_SQL_SCOPED,
+    "INSERT INTO observations (outlet_id, subject_type, subject_id, "
+    "control_id, status, value, source, note, observed_at, observed_by, "
+    "expires_at) SELECT s.outlet_id, :stype, :sid, :control, :status, "
+    ":value, :source, :note, :at, :uid, :expires FROM ("
+    "SELECT outlet_id, id AS person FROM people WHERE :stype = 'person' "
+    "AND id = :sid UNION ALL "
+    "SELECT outlet_id, custodian_id FROM devices WHERE :stype = 'device' "
+    "AND id = :sid UNION ALL "
+    "SELECT outlet_id, person_id FROM accounts WHERE :stype = 'account' "
+    "AND id = :sid UNION ALL "
+    "SELECT outlet_id, 0 FROM websites WHERE :stype = 'website' "
+    "AND id = :sid UNION ALL "
+    "SELECT id, 0 FROM outlets WHERE :stype = 'outlet' AND id = :sid) s "
+    "WHERE " HUB_SCOPE("s.outlet_id") " AND " HUB_SELF(
+        "s.person") " AND (:device = 0 OR (:stype = 'device' AND :sid = "
+                    ":device)) "
+                    "AND EXISTS (SELECT 1 FROM controls WHERE id = :control)")
 /* The latest observation of every control on one subject at :t. */
 HUB_SQL(HUB_Q_OBS_LATEST, HUB_SQL_SCOPED,
         "SELECT o.control_id, o.status, o.value, o.source, o.note, "
         "o.observed_at, o.expires_at FROM observations o "
         "WHERE o.subject_type = :stype AND o.subject_id = :sid "
-        "AND " HUB_SCOPE("o.outlet_id") " AND " SELF_SUBJECT
-        " AND o.observed_at <= :t AND o.seq = (SELECT o2.seq FROM observations o2 "
-        "WHERE o2.subject_type = o.subject_type AND "
-        "o2.subject_id = o.subject_id AND o2.control_id = o.control_id "
-        "AND o2.observed_at <= :t ORDER BY o2.observed_at DESC, o2.seq DESC "
-        "LIMIT 1) ORDER BY o.control_id")
+        "AND " HUB_SCOPE(
+            "o.outlet_id") " AND " SELF_SUBJECT
+                           " AND o.observed_at <= :t AND o.seq = (SELECT "
+                           "o2.seq FROM observations o2 "
+                           "WHERE o2.subject_type = o.subject_type AND "
+                           "o2.subject_id = o.subject_id AND o2.control_id = "
+                           "o.control_id "
+                           "AND o2.observed_at <= :t ORDER BY o2.observed_at "
+                           "DESC, o2.seq DESC "
+                           "LIMIT 1) ORDER BY o.control_id")

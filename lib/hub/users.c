@@ -56,8 +56,9 @@ int hub_user_add(struct hub_db *db, const char *email, const char *role,
                         r == HUB_ROLE_STAFF || r == HUB_ROLE_DEVICE;
     sqlite3_stmt *st;
     if (r == 0) {
-        kk_diag_set(d, "unknown role '%s' (trainer, assistant, focal, staff, "
-                       "donor, device)",
+        kk_diag_set(d,
+                    "unknown role '%s' (trainer, assistant, focal, staff, "
+                    "donor, device)",
                     role != NULL ? role : "");
         return KK_ERR_INVAL;
     }
@@ -70,8 +71,7 @@ int hub_user_add(struct hub_db *db, const char *email, const char *role,
         return KK_ERR_INVAL;
     }
     if (!needs_outlet && outlet_slug != NULL) {
-        kk_diag_set(d, "role %s sees the whole programme; drop --outlet",
-                    role);
+        kk_diag_set(d, "role %s sees the whole programme; drop --outlet", role);
         return KK_ERR_INVAL;
     }
     if (password == NULL || strlen(password) < KK_HUB_PASSWORD_MIN ||
@@ -121,8 +121,9 @@ int hub_user_add(struct hub_db *db, const char *email, const char *role,
     }
     if (err != KK_OK) {
         hub_tx_rollback(c);
-        kk_diag_set(d, err == KK_ERR_EXISTS ? "%s already has a login"
-                                            : "cannot add %s",
+        kk_diag_set(d,
+                    err == KK_ERR_EXISTS ? "%s already has a login"
+                                         : "cannot add %s",
                     email);
         goto out;
     }

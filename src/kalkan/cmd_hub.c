@@ -86,8 +86,20 @@ static int usage_error(const char *usage, const char *msg)
     return KK_EXIT_USAGE;
 }
 
-enum { O_DB = 256, O_LISTEN, O_THREADS, O_SECURE, O_DEMO, O_EMAIL, O_ROLE,
-       O_OUTLET, O_TOTP, O_USER, O_DEVICE, O_ROUTES };
+enum {
+    O_DB = 256,
+    O_LISTEN,
+    O_THREADS,
+    O_SECURE,
+    O_DEMO,
+    O_EMAIL,
+    O_ROLE,
+    O_OUTLET,
+    O_TOTP,
+    O_USER,
+    O_DEVICE,
+    O_ROUTES
+};
 
 static int cmd_serve(int argc, char **argv)
 {
@@ -358,8 +370,7 @@ static int cmd_token(int argc, char **argv)
         return usage_error(token_usage, "--db and --user are needed");
     err = hub_db_open(db_path, &db, &d);
     if (err == KK_OK)
-        err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok,
-                               &d);
+        err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok, &d);
     hub_db_close(db);
     if (err != KK_OK)
         return fail("token", err, &d);

@@ -38,11 +38,8 @@ struct command {
 };
 
 static const struct command commands[] = {
-    {"otp", cmd_otp_main},
-    {"serve", cmd_hub_main},
-    {"user", cmd_hub_main},
-    {"token", cmd_hub_main},
-    {"backup", cmd_hub_main},
+    {"otp", cmd_otp_main},   {"serve", cmd_hub_main},  {"user", cmd_hub_main},
+    {"token", cmd_hub_main}, {"backup", cmd_hub_main},
 };
 
 int cmd_exit_for(int err)
