@@ -26,9 +26,11 @@
 /* Statements that read or write outlet tables outside a request: the
  * command line (tokens bound to a device), the audit writer, the demo
  * generator (names starting HUB_Q_DEMO_), the outlet lookup by slug of
- * `kalkan user add`. */
+ * `kalkan user add`, and creating a new outlet (a trainer-only route: a new
+ * tenant is in nobody's scope until it exists). */
 static const char *const system_ok[] = {
     "HUB_Q_DEVICE_OUTLET",
+    "HUB_Q_REG_OUTLET_INSERT",
     "HUB_Q_AUDIT_INSERT",
     "HUB_Q_OUTLET_ID_BY_SLUG",
 };
