@@ -29,6 +29,59 @@
 #define MIGRATION_PREFIX "lib/hub/migrations/"
 
 static uint64_t db_generation;
+static uint64_t data_generation = 1; /* atomic */
+
+/* Tables whose changes alter what pages show; sessions, throttling and the
+ * audit log do not. */
+static const char *const data_tables[] = {
+    "outlets",  "people",         "devices",      "licences", "accounts",
+    "websites", "account_admins", "observations", "users",    "user_outlets",
+};
+
+static void on_update(void *arg, int op, const char *dbname, const char *table,
+                      sqlite3_int64 rowid)
+{
+    struct hub_conn *c = arg;
+    (void)op;
+    (void)dbname;
+    (void)rowid;
+    for (size_t i = 0; i < sizeof data_tables / sizeof data_tables[0]; i++) {
+        if (strcmp(table, data_tables[i]) == 0)
+            c->dirty = true;
+    }
+}
+
+/* Runs after a commit is in the WAL, so readers that start after the bump
+ * see the new data. */
+static int on_wal(void *arg, sqlite3 *db, const char *dbname, int pages)
+{
+    struct hub_conn *c = arg;
+    /* What SQLite's own automatic checkpoint does, which this hook
+     * replaces: a passive checkpoint once the WAL has 1000 pages. */
+    if (pages >= 1000)
+        sqlite3_wal_checkpoint_v2(db, dbname, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+    if (c->dirty) {
+        __atomic_add_fetch(&data_generation, 1, __ATOMIC_SEQ_CST);
+        c->dirty = false;
+    }
+    return SQLITE_OK;
+}
+
+uint64_t hub_data_generation(struct hub_conn *c)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(c->db, "PRAGMA data_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(st, 0);
+        if (c->data_version != 0 && v != c->data_version)
+            __atomic_add_fetch(&data_generation, 1, __ATOMIC_SEQ_CST);
+        c->data_version = v;
+    }
+    sqlite3_finalize(st);
+    return __atomic_load_n(&data_generation, __ATOMIC_SEQ_CST);
+}
 static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Per-thread cache: which connection this thread uses for which db. */
@@ -390,6 +443,8 @@ int hub_conn_get(struct hub_db *db, struct hub_conn **out)
         return err;
     }
     c->owner = db;
+    sqlite3_update_hook(c->db, on_update, c);
+    sqlite3_wal_hook(c->db, on_wal, c);
     pthread_mutex_lock(&p->lock);
     c->next = db->conns;
     db->conns = c;

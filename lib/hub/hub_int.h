@@ -57,6 +57,8 @@ struct hub_conn {
     sqlite3 *db;
     struct hub_db *owner;
     sqlite3_stmt *st[HUB_Q_COUNT];
+    bool dirty;            /* changed outlet data in the open transaction */
+    int64_t data_version;  /* PRAGMA data_version last seen */
     struct hub_conn *next; /* in owner's list */
 };
 
@@ -91,6 +93,11 @@ void hub_bind_null(sqlite3_stmt *st, const char *name);
 void hub_bind_blob(sqlite3_stmt *st, const char *name, const void *p, size_t n);
 /* Column text, "" for NULL. */
 const char *hub_col_text(sqlite3_stmt *st, int i);
+/* The data generation: a number that changes after every committed change
+ * of outlet data, by this process (update and WAL hooks) or another one
+ * (PRAGMA data_version).  Caches of derived figures key on it. */
+uint64_t hub_data_generation(struct hub_conn *c);
+
 /* A random id in [2^40, 2^53). */
 KK_WUR int hub_new_id(int64_t *out);
 /* Unix time now (overridable with KALKAN_HUB_NOW for tests). */

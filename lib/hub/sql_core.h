@@ -91,8 +91,10 @@ HUB_SQL(HUB_Q_SESSION_GET, HUB_SQL_SYSTEM,
         "SELECT s.user_id, s.stage, s.csrf, s.created_at, s.seen_at, u.role, "
         "u.email, u.lang, u.person_id, u.disabled FROM sessions s "
         "JOIN users u ON u.id = s.user_id WHERE s.id_hash = :h")
+/* At most one write a minute per session: reads stay reads. */
 HUB_SQL(HUB_Q_SESSION_TOUCH, HUB_SQL_SYSTEM,
-        "UPDATE sessions SET seen_at = :now WHERE id_hash = :h")
+        "UPDATE sessions SET seen_at = :now WHERE id_hash = :h "
+        "AND seen_at < :now - 60")
 HUB_SQL(HUB_Q_SESSION_DELETE, HUB_SQL_SYSTEM,
         "DELETE FROM sessions WHERE id_hash = :h")
 HUB_SQL(HUB_Q_SESSION_PURGE, HUB_SQL_SYSTEM,
