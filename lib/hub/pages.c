@@ -214,7 +214,7 @@ static void outlet_tabs(struct hub_req *r, int64_t id, const char *current)
         {"", "Overview"},          {"/matrix", "2FA matrix"},
         {"/people", "People"},     {"/devices", "Devices"},
         {"/accounts", "Accounts"}, {"/websites", "Websites"},
-        {"/licences", "Licences"},
+        {"/licences", "Licences"}, {"/audit", "Changes"},
     };
     hub_raw(r, "<nav class=\"kk-tabs\" aria-label=\"");
     hub_t(r, "Outlet");
@@ -508,6 +508,8 @@ enum item_state { IT_OPEN, IT_PARTIAL, IT_UNKNOWN, IT_DONE };
 struct item {
     const struct hub_control *ctl;
     int state;
+    const char *stype; /* for the "done" form; NULL: changed elsewhere */
+    int64_t sid;
     char subject[KK_HUB_NAME_MAX + 1];
     char link[96];
 };
@@ -518,7 +520,8 @@ struct checklist {
 };
 
 static int item_add(struct checklist *cl, const struct hub_control *ctl,
-                    int state, const char *subject, const char *link)
+                    int state, const char *subject, const char *link,
+                    const char *stype, int64_t sid)
 {
     if (ctl == NULL)
         return KK_OK;
@@ -532,6 +535,8 @@ static int item_add(struct checklist *cl, const struct hub_control *ctl,
     }
     cl->v[cl->n].ctl = ctl;
     cl->v[cl->n].state = state;
+    cl->v[cl->n].stype = stype;
+    cl->v[cl->n].sid = sid;
     snprintf(cl->v[cl->n].subject, sizeof cl->v[cl->n].subject, "%s", subject);
     snprintf(cl->v[cl->n].link, sizeof cl->v[cl->n].link, "%s", link);
     cl->n++;
@@ -598,7 +603,8 @@ static int subject_items(struct hub_req *r, struct checklist *cl,
             if (strcmp(seen_ids[k], c->id) == 0)
                 state = seen_state[k];
         }
-        err = item_add(cl, c, state, label, link);
+        err = item_add(cl, c, state, label, link,
+                       strcmp(c->source, "manual") == 0 ? stype : NULL, sid);
         if (err != KK_OK)
             break;
     }
@@ -611,6 +617,27 @@ static int cmp_item(const void *a, const void *b)
     if (x->state != y->state)
         return x->state - y->state;
     return y->ctl->weight - x->ctl->weight;
+}
+
+/* "I have done this": a person attests an item (source manual); the
+ * trainer's spot checks record their own observations later. */
+static void done_form(struct hub_req *r, const struct item *it)
+{
+    hub_raw(r, "<form method=\"post\" action=\"/observe\" "
+               "class=\"kk-inline\">");
+    hub_csrf_field(r);
+    hub_raw(r, "<input type=\"hidden\" name=\"subject_type\" value=\"");
+    hub_esc(r, it->stype);
+    hub_rawf(r,
+             "\"><input type=\"hidden\" name=\"subject_id\" "
+             "value=\"%lld\"><input type=\"hidden\" name=\"control_id\" "
+             "value=\"",
+             (long long)it->sid);
+    hub_esc(r, it->ctl->id);
+    hub_raw(r, "\"><input type=\"hidden\" name=\"status\" value=\"pass\">"
+               "<button type=\"submit\">");
+    hub_t(r, "I have done this");
+    hub_raw(r, "</button></form>");
 }
 
 static void checklist_render(struct hub_req *r, struct checklist *cl)
@@ -665,6 +692,8 @@ static void checklist_render(struct hub_req *r, struct checklist *cl)
             hub_raw(r, "</strong><p>");
             hub_esc(r, it->ctl->fix[r->lang]);
             hub_raw(r, "</p></div>");
+            if (it->stype != NULL)
+                done_form(r, it);
         }
         hub_raw(r, "</li>");
     }
@@ -727,7 +756,7 @@ static int me_build(struct hub_req *r, struct checklist *cl, char *name,
                  hub_tr_r(r, hub_platform_label(acc[i].pf)), acc[i].handle);
         snprintf(link, sizeof link, "/outlets/%lld/accounts/%lld",
                  (long long)acc[i].outlet, (long long)acc[i].id);
-        err = item_add(cl, c, state, label, link);
+        err = item_add(cl, c, state, label, link, NULL, 0);
     }
     free(acc);
     st = hub_scoped(r, HUB_Q_ME_DEVICES);
@@ -977,60 +1006,56 @@ static int api_coverage(struct hub_req *r)
     return coverage_json(r, 0);
 }
 
-static int api_observation(struct hub_req *r)
+static const struct hub_field obs_fields[] = {
+    {"subject_type", HUB_F_TEXT, true, 0, 16, NULL},
+    {"subject_id", HUB_F_ID, true, 0, 0, NULL},
+    {"control_id", HUB_F_TEXT, true, 0, 16, NULL},
+    {"status", HUB_F_ENUM, true, 0, 0, hub_obs_status_from_name},
+    {"value", HUB_F_TEXT, false, 0, 64, NULL},
+    {"source", HUB_F_TEXT, false, 0, 16, NULL},
+    {"note", HUB_F_TEXT, false, 0, KK_HUB_TEXT_MAX, NULL},
+    {"observed_at", HUB_F_TEXT, false, 0, 32, NULL},
+};
+#define OBS_FIELDS (sizeof obs_fields / sizeof obs_fields[0])
+
+static bool in_list(const char *v, const char *const *list, size_t n)
 {
-    static const struct hub_field f[] = {
-        {"subject_type", HUB_F_TEXT, true, 0, 16, NULL},
-        {"subject_id", HUB_F_ID, true, 0, 0, NULL},
-        {"control_id", HUB_F_TEXT, true, 0, 16, NULL},
-        {"status", HUB_F_ENUM, true, 0, 0, hub_obs_status_from_name},
-        {"value", HUB_F_TEXT, false, 0, 64, NULL},
-        {"source", HUB_F_TEXT, false, 0, 16, NULL},
-        {"note", HUB_F_TEXT, false, 0, KK_HUB_TEXT_MAX, NULL},
-        {"observed_at", HUB_F_TEXT, false, 0, 32, NULL},
-    };
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(v, list[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Validates and appends one observation from the form or JSON body.
+ * KK_ERR_INVAL with *why set, KK_ERR_NOTFOUND when the subject is not
+ * the caller's to observe. */
+static int observe(struct hub_req *r, const char **v, const char **why)
+{
     static const char *const subjects[] = {"person", "device", "account",
                                            "website", "outlet"};
     static const char *const sources[] = {"manual", "agent", "2fa",  "web",
                                           "guard",  "scan",  "host", "hub"};
-    const char *v[8], *bad = NULL;
+    const char *bad = NULL;
     const struct hub_control *ctl;
-    int64_t at = hub_now(), sid = 0, now = hub_now();
-    bool ok_subject = false, ok_source = false;
+    int64_t now = hub_now(), at = now, sid = 0;
     sqlite3_stmt *st;
-    struct hub_jw w;
-    int err;
-    if (r->json == NULL) {
-        hub_fail(r, 400, "invalid", "Send a JSON object.");
-        return KK_OK;
-    }
-    if (r->who.role == HUB_ROLE_DEVICE && r->who.device_id == 0) {
-        hub_fail(r, 403, "forbidden",
-                 "A device login needs a token bound to its device.");
-        return KK_OK;
-    }
-    err = hub_fields_read(r, f, 8, v, &bad);
+    int err = hub_fields_read(r, obs_fields, OBS_FIELDS, v, &bad);
     if (err != KK_OK) {
-        char msg[96];
-        snprintf(msg, sizeof msg, "Field %s is missing or not valid.", bad);
-        hub_fail(r, 400, "invalid", msg);
-        return KK_OK;
+        *why = "A field is missing or not valid.";
+        return err;
     }
-    for (size_t i = 0; i < 5; i++)
-        ok_subject |= strcmp(v[0], subjects[i]) == 0;
     if (v[5][0] == '\0')
         v[5] = r->who.role == HUB_ROLE_DEVICE ? "agent" : "manual";
-    for (size_t i = 0; i < 8; i++)
-        ok_source |= strcmp(v[5], sources[i]) == 0;
     ctl = hub_catalogue_find(hub_catalogue_builtin(), v[2]);
-    if (v[7][0] != '\0' &&
-        (kk_parse_time(v[7], &at) != KK_OK || at > now + 300))
-        ok_source = false;
-    if (!ok_subject || !ok_source || ctl == NULL ||
-        kk_parse_i64(v[1], 1, INT64_MAX, &sid) != KK_OK) {
-        hub_fail(r, 400, "invalid",
-                 "Unknown subject type, source, control or time.");
-        return KK_OK;
+    /* Nothing may be dated in the future: figures "as of now" are cached
+     * until the data changes, and a future date would change them later. */
+    if (v[7][0] != '\0' && (kk_parse_time(v[7], &at) != KK_OK || at > now))
+        ctl = NULL;
+    if (!in_list(v[0], subjects, 5) || !in_list(v[5], sources, 8) ||
+        ctl == NULL || kk_parse_i64(v[1], 1, INT64_MAX, &sid) != KK_OK) {
+        *why = "Unknown subject type, source, control or time.";
+        return KK_ERR_INVAL;
     }
     st = hub_scoped(r, HUB_Q_OBS_INSERT);
     hub_bind_text(st, ":stype", v[0]);
@@ -1050,15 +1075,104 @@ static int api_observation(struct hub_req *r)
         return err;
     if (sqlite3_changes(r->db->db) != 1)
         return KK_ERR_NOTFOUND;
-    hub_audit(r, 0, "observe", v[0], ctl->id);
+    st = hub_scoped(r, HUB_Q_OBS_OUTLET);
+    hub_bind_i64(st, ":seq", sqlite3_last_insert_rowid(r->db->db));
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+        char what[64];
+        snprintf(what, sizeof what, "%s %s", v[0], v[1]);
+        hub_audit(r, sqlite3_column_int64(st, 0), "observe", what, ctl->id);
+    }
+    if (st != NULL)
+        sqlite3_reset(st);
+    return KK_OK;
+}
+
+static int api_observation(struct hub_req *r)
+{
+    const char *v[OBS_FIELDS], *why = NULL;
+    struct hub_jw w;
+    int err;
+    if (r->json == NULL) {
+        hub_fail(r, 400, "invalid", "Send a JSON object.");
+        return KK_OK;
+    }
+    if (r->who.role == HUB_ROLE_DEVICE && r->who.device_id == 0) {
+        hub_fail(r, 403, "forbidden",
+                 "A device login needs a token bound to its device.");
+        return KK_OK;
+    }
+    err = observe(r, v, &why);
+    if (err == KK_ERR_INVAL) {
+        hub_fail(r, 400, "invalid", why);
+        return KK_OK;
+    }
+    if (err != KK_OK)
+        return err;
     r->status = 201;
     hub_jw_begin(&w, r);
     hub_jw_str(&w, "subject_type", v[0]);
-    hub_jw_int(&w, "subject_id", sid);
-    hub_jw_str(&w, "control_id", ctl->id);
+    hub_jw_str(&w, "subject_id", v[1]);
+    hub_jw_str(&w, "control_id", v[2]);
     hub_jw_str(&w, "status", v[3]);
-    hub_jw_int(&w, "observed_at", at);
     hub_jw_end(&w);
+    return KK_OK;
+}
+
+/* POST /observe: the checklist's "I have done this". */
+static int observe_form(struct hub_req *r)
+{
+    const char *v[OBS_FIELDS], *why = NULL;
+    int err = observe(r, v, &why);
+    if (err == KK_ERR_INVAL) {
+        hub_fail(r, 400, "invalid", why);
+        return KK_OK;
+    }
+    if (err != KK_OK)
+        return err;
+    hub_redirect(r, "/me#checklist");
+    return KK_OK;
+}
+
+/* GET /outlets/{id}/audit: who changed what. */
+static int outlet_audit(struct hub_req *r)
+{
+    int64_t id = r->param[0];
+    char name[KK_HUB_NAME_MAX + 1], when[32];
+    sqlite3_stmt *st;
+    if (!outlet_name(r, id, name, sizeof name))
+        return KK_ERR_NOTFOUND;
+    page_heading(r, "Changes", name);
+    outlet_tabs(r, id, "/audit");
+    hub_raw(r, "<div class=\"kk-scroll\"><table class=\"kk-table\" "
+               "id=\"audit\"><thead><tr><th scope=\"col\">");
+    hub_t(r, "When");
+    hub_raw(r, "</th><th scope=\"col\">");
+    hub_t(r, "Who");
+    hub_raw(r, "</th><th scope=\"col\">");
+    hub_t(r, "What");
+    hub_raw(r, "</th></tr></thead><tbody>");
+    st = hub_scoped(r, HUB_Q_AUDIT_LIST);
+    hub_bind_i64(st, ":outlet", id);
+    while (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+        if (kk_format_time(sqlite3_column_int64(st, 0), when, sizeof when) !=
+            KK_OK)
+            snprintf(when, sizeof when, "?");
+        hub_raw(r, "<tr><td>");
+        hub_esc(r, when);
+        hub_raw(r, "</td><td>");
+        hub_esc(r, hub_col_text(st, 1));
+        hub_raw(r, "</td><td>");
+        hub_esc(r, hub_col_text(st, 3));
+        hub_raw(r, " ");
+        hub_esc(r, hub_col_text(st, 4));
+        hub_raw(r, " ");
+        hub_esc(r, hub_col_text(st, 5));
+        hub_raw(r, "</td></tr>");
+    }
+    if (st != NULL)
+        sqlite3_reset(st);
+    hub_raw(r, "</tbody></table></div>");
+    hub_page_end(r);
     return KK_OK;
 }
 
@@ -1112,7 +1226,9 @@ const struct hub_route hub_routes_pages[] = {
     {HUB_GET, "/", 0, ROLES_DASH | HUB_ROLEBIT(HUB_ROLE_DEVICE), dashboard},
     {HUB_GET, "/outlets/{id}", 0, HUB_ROLES_MANAGE, outlet_overview},
     {HUB_GET, "/outlets/{id}/matrix", 0, HUB_ROLES_MANAGE, outlet_matrix},
+    {HUB_GET, "/outlets/{id}/audit", 0, HUB_ROLES_MANAGE, outlet_audit},
     {HUB_GET, "/me", 0, HUB_ROLES_PEOPLE, me_page},
+    {HUB_POST, "/observe", 0, HUB_ROLES_PEOPLE, observe_form},
     {HUB_GET, "/catalogue", 0, HUB_ROLES_PEOPLE, catalogue_page},
     {HUB_GET, "/settings", 0, HUB_ROLES_ALL, settings_get},
     {HUB_POST, "/settings", 0, HUB_ROLES_ALL, settings_post},

@@ -250,6 +250,9 @@ HUB_SQL(
         "s.person") " AND (:device = 0 OR (:stype = 'device' AND :sid = "
                     ":device)) "
                     "AND EXISTS (SELECT 1 FROM controls WHERE id = :control)")
+HUB_SQL(HUB_Q_OBS_OUTLET, HUB_SQL_SCOPED,
+        "SELECT outlet_id FROM observations WHERE seq = :seq AND " HUB_SCOPE(
+            "outlet_id"))
 /* The latest observation of every control on one subject at :t. */
 HUB_SQL(HUB_Q_OBS_LATEST, HUB_SQL_SCOPED,
         "SELECT o.control_id, o.status, o.value, o.source, o.note, "
