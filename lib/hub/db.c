@@ -70,16 +70,15 @@ static int on_wal(void *arg, sqlite3 *db, const char *dbname, int pages)
 
 uint64_t hub_data_generation(struct hub_conn *c)
 {
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(c->db, "PRAGMA data_version", -1, &st, NULL) ==
-            SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW) {
+    sqlite3_stmt *st = hub_q(c, HUB_Q_DATA_VERSION);
+    if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
         int64_t v = sqlite3_column_int64(st, 0);
         if (c->data_version != 0 && v != c->data_version)
             __atomic_add_fetch(&data_generation, 1, __ATOMIC_SEQ_CST);
         c->data_version = v;
     }
-    sqlite3_finalize(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     return __atomic_load_n(&data_generation, __ATOMIC_SEQ_CST);
 }
 static pthread_mutex_t gen_lock = PTHREAD_MUTEX_INITIALIZER;

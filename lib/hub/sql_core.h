@@ -36,6 +36,7 @@ HUB_SQL(HUB_Q_CONTROL_UPSERT, HUB_SQL_SYSTEM,
         "level = excluded.level, applies = excluded.applies, "
         "source = excluded.source, weight = excluded.weight, "
         "stale_days = excluded.stale_days")
+HUB_SQL(HUB_Q_DATA_VERSION, HUB_SQL_SYSTEM, "PRAGMA data_version")
 HUB_SQL(HUB_Q_SETTING_GET, HUB_SQL_SYSTEM,
         "SELECT value FROM settings WHERE key = :key")
 HUB_SQL(HUB_Q_SETTING_SET, HUB_SQL_SYSTEM,
