@@ -179,7 +179,8 @@ static int cmd_serve(int argc, char **argv)
             rc = fail("demo", err, &d);
             goto out;
         } else {
-            fputs("Demo logins (e-mail, password, TOTP secret; make a code "
+            fputs("Demo logins (e-mail, password, TOTP secret, role, outlets; "
+                  "make a code "
                   "with: kalkan otp code --secret-file FILE):\n",
                   stdout);
             fputs(kk_buf_str(logins), stdout);
