@@ -67,6 +67,9 @@ static size_t utf8_tail(unsigned c, unsigned *lo, unsigned *hi)
     return n;
 }
 
+#define ASCII_HIGH UINT64_C(0x8080808080808080)
+#define ASCII_LOW UINT64_C(0x7F7F7F7F7F7F7F7F)
+
 bool hub_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -80,7 +83,19 @@ bool hub_utf8_valid(const char *s, size_t len)
         unsigned lo;
         unsigned hi;
         size_t n;
+        uint64_t w;
 
+        /* Eight ASCII bytes at a time: no high bit, and adding 0x7F to
+         * each byte (no carry can cross bytes then) sets every high bit
+         * unless a byte is zero. */
+        if (len - i >= 8) {
+            memcpy(&w, p + i, 8);
+            if ((w & ASCII_HIGH) == 0 &&
+                ((w + ASCII_LOW) & ASCII_HIGH) == ASCII_HIGH) {
+                i += 8;
+                continue;
+            }
+        }
         if (c >= 0x01 && c < 0x80) {
             i++;
             continue;

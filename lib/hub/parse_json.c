@@ -257,6 +257,7 @@ static int jp_string(struct jp *jp, const char **out)
     size_t start = jp->i + 1;
     size_t e = start;
     size_t o = 0;
+    bool esc = false;
     char *dst;
     int r = KK_ERR_INVAL;
 
@@ -267,7 +268,11 @@ static int jp_string(struct jp *jp, const char **out)
             kk_diag_set(jp->d, "control character in string at byte %zu", e);
             goto out;
         }
-        e += p[e] == '\\' ? 2 : 1;
+        if (p[e] == '\\') {
+            esc = true;
+            e++;
+        }
+        e++;
     }
     if (e >= jp->len) {
         kk_diag_set(jp->d, "unterminated string at byte %zu", jp->i);
@@ -278,7 +283,11 @@ static int jp_string(struct jp *jp, const char **out)
     if (dst == NULL)
         goto out;
     r = KK_ERR_INVAL;
-    for (size_t k = start; k < e;) {
+    if (!esc) {
+        memcpy(dst, p + start, e - start);
+        o = e - start;
+    }
+    for (size_t k = start; esc && k < e;) {
         size_t adv = 2;
         size_t w = 1;
         if (p[k] != '\\') {
