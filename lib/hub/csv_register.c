@@ -198,13 +198,13 @@ static int header_map(struct import *im)
         if (i >= e->n_cols || (e->cols[i].flags & REG_RO))
             continue;
         if (seen[i])
-            return import_bad(im, 1, h, "appears twice");
+            return import_bad(im, 1, h, "The column appears twice.");
         seen[i] = true;
         im->map[j] = (int)i;
     }
     for (size_t i = 0; i < e->n_cols; i++) {
         if (e->cols[i].required && !seen[i])
-            return import_bad(im, 1, e->cols[i].name, "column is missing");
+            return import_bad(im, 1, e->cols[i].name, "The column is missing.");
     }
     return KK_OK;
 }
@@ -233,8 +233,8 @@ static int enc_ref(struct import *im, size_t line, const struct reg_col *col,
     if (reg_ref_resolve(im->r, col->ref, im->c->outlet, text, &id) != KK_OK)
         return import_bad(im, line, col->name,
                           col->ref == REG_REF_DEVICE
-                              ? "is not one device of this outlet"
-                              : "is not one person of this outlet");
+                              ? "Not exactly one device of this outlet."
+                              : "Not exactly one person of this outlet.");
     snprintf(num, sizeof num, "%lld", (long long)id);
     return enc_pair(im->enc, col->name, num, strlen(num));
 }

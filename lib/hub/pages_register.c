@@ -461,7 +461,7 @@ static void table_row(struct hub_req *r, const struct reg_ctx *c,
             show_value(r, col, reg_val(row, i), o);
         if (first && row->archived_at != 0) {
             hub_raw(r, " <span class=\"kk-tag\">");
-            hub_t(r, "archived");
+            hub_t(r, "Archived");
             hub_raw(r, "</span>");
         }
         hub_raw(r, first ? "</a></td>" : "</td>");
@@ -857,7 +857,7 @@ int reg_h_tfa(struct hub_req *r)
         err = KK_ERR_NOTFOUND;
     if (err == KK_OK && hub_fields_read(r, f, 1, v, &bad) != KK_OK) {
         if (r->api)
-            reg_api_invalid(r, "tfa", "is not valid");
+            reg_api_invalid(r, "tfa", "Not valid.");
         else
             hub_fail(r, 400, "invalid", "Choose a two-factor method.");
         goto out;

@@ -327,7 +327,7 @@ static const struct reg_col account_cols[] = {
      .max = 3,
      .def = "2",
      .flags = REG_SHOW,
-     .hint = "1 low, 2 medium, 3 high: what losing it would cost."},
+     .hint = "How much losing it would hurt: 1 low, 2 medium, 3 high."},
     {.name = "tfa",
      .param = "",
      .label = "Two-factor method",
@@ -773,7 +773,7 @@ static int fields_read(struct hub_req *r, const struct reg_entity *e,
     err = hub_fields_read(r, f, n, vals, &bad);
     if (err != KK_OK) {
         in->bad = bad;
-        in->why = "is not valid";
+        in->why = "Not valid.";
         return err;
     }
     for (size_t k = 0; k < n; k++) {
@@ -801,9 +801,8 @@ static void ref_check(struct hub_req *r, const struct reg_col *col,
     if (kk_parse_i64(v, 1, INT64_MAX, &want) != KK_OK ||
         reg_ref_resolve(r, col->ref, outlet, v, &got) != KK_OK || got != want)
         input_bad(in, col,
-                  col->ref == REG_REF_DEVICE
-                      ? "is not a device of this outlet"
-                      : "is not a person of this outlet");
+                  col->ref == REG_REF_DEVICE ? "Not a device of this outlet."
+                                             : "Not a person of this outlet.");
 }
 
 static void values_check(struct hub_req *r, const struct reg_entity *e,
@@ -817,11 +816,11 @@ static void values_check(struct hub_req *r, const struct reg_entity *e,
             continue;
         if (v[0] == '\0') {
             if (col->required)
-                input_bad(in, col, "is required");
+                input_bad(in, col, "Required.");
             continue;
         }
         if (col->check != NULL && !col->check(v))
-            input_bad(in, col, "is not valid");
+            input_bad(in, col, "Not valid.");
         if (col->ref != REG_REF_NONE)
             ref_check(r, col, outlet, v,
                       cur != NULL && strcmp(v, reg_val(cur, i)) == 0, in);
@@ -915,7 +914,7 @@ static void admins_read(struct hub_req *r, const struct reg_col *col,
         return;
     in->admins_set = true;
     if (admins_collect(r, col->name, in) != KK_OK) {
-        input_bad(in, col, "is not valid");
+        input_bad(in, col, "Not valid.");
         return;
     }
     for (size_t k = 0; k < in->n_admins; k++) {
@@ -961,10 +960,10 @@ static int accounts_check(struct hub_req *r, const struct reg_entity *e,
     if (strcmp(in->val[kind], "personal") != 0)
         return KK_OK;
     if (in->val[owner][0] == '\0')
-        input_bad(in, &e->cols[owner], "is required for a personal account");
+        input_bad(in, &e->cols[owner], "Required for a personal account.");
     else if (in->admins_set && in->n_admins > 0)
         input_bad(in, &e->cols[reg_col_index(e, "admins")],
-                  "are only for organisational accounts");
+                  "Only organisational accounts have admins.");
     return in->bad != NULL ? KK_ERR_INVAL : KK_OK;
 }
 
@@ -1121,7 +1120,7 @@ int reg_write(struct hub_req *r, const struct reg_entity *e, int64_t outlet,
         err = KK_ERR_NOTFOUND;
     for (size_t i = 0; err == KK_ERR_EXISTS && i < e->n_cols; i++) {
         if (e->cols[i].flags & REG_UNIQUE)
-            input_bad(in, &e->cols[i], "is already used");
+            input_bad(in, &e->cols[i], "Already used by another outlet.");
     }
     if (err == KK_OK && e->after != NULL)
         err = e->after(r, e, outlet, oid, in, cur);

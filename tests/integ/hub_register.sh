@@ -165,7 +165,7 @@ check "outlet name" "Radio Azattyk" "$(j name)"
 check "outlet people" 0 "$(j people)"
 api tr POST /outlets '{"name":"Again","slug":"azattyk","media":"web"}'
 check "duplicate slug" 400 "$status"
-contains "duplicate slug names the field" '"message":"slug: '
+contains "duplicate slug names the field" '"message":"slug: Already used'
 
 csrf_of tr /outlets
 form tr /outlets csrf="$tok" name="Bishkek Today" slug=bishkek-today \
@@ -212,7 +212,7 @@ api fa POST "/outlets/$A/people" '{"name":"Bek","department":"finance"}'
 BEK=$(j id)
 api fa POST "/outlets/$A/people" '{"name":"Nobody","department":"cooking"}'
 check "bad department (API)" 400 "$status"
-contains "bad department error" '{"error":{"code":"invalid","message":"department: '
+contains "bad department error" '{"error":{"code":"invalid","message":"department: Not valid.'
 api fb POST "/outlets/$B/people" '{"name":"SECRETB person","department":"tech"}'
 check "person in B" 201 "$status"
 SECRET=$(j id)
@@ -225,7 +225,7 @@ check "person create (form)" 303 "$status"
 CHYNGYZ=$(sql "SELECT id FROM people WHERE name = 'Chyngyz'")
 form fa "/outlets/$A/people" csrf="$tok" name=Dinara
 check "missing department (form)" 400 "$status"
-contains "missing field named" 'Department: is required'
+contains "missing field named" 'Department: Required.'
 contains "typed value kept" 'value="Dinara"'
 
 api fa POST "/outlets/$A/people/$AIDA" '{"job_title":"Editor"}'
@@ -261,7 +261,7 @@ DEV=$(j id)
 check "ownership default" office "$(j ownership)"
 api fa POST "/outlets/$A/devices" "{\"kind\":\"phone\",\"custodian\":$SECRET}"
 check "custodian of another outlet" 400 "$status"
-contains "custodian named" 'custodian: is not a person of this outlet'
+contains "custodian named" 'custodian: Not a person of this outlet.'
 form fa "/outlets/$A/devices" csrf="$tok" kind=desktop os=Ubuntu \
     os_version=22.04 asset_tag=AZ-002 custodian="$BEK"
 check "device create (form)" 303 "$status"
@@ -281,7 +281,7 @@ check "org kind" org "$(j kind)"
 check "two admins" 2 "$(j len:admins)"
 api fa POST "/outlets/$A/accounts" '{"platform":"instagram","handle":"@az"}'
 check "personal account without owner" 400 "$status"
-contains "owner named" 'owner: is required for a personal account'
+contains "owner named" 'owner: Required for a personal account.'
 api fa POST "/outlets/$A/accounts" "{\"platform\":\"fb_page\",\"handle\":\"x\",\"admins\":[$SECRET]}"
 check "admin of another outlet" 400 "$status"
 api fa POST "/outlets/$A/accounts/$PAGE" "{\"admins\":[$BEK]}"
@@ -359,7 +359,7 @@ check "website bad url" 400 "$status"
 form fa "/outlets/$A/websites/$SITE" csrf="$tok" url=https://azattyk.kg \
     cms="WordPress 6.5" domain_expiry=not-a-date
 check "bad date (form)" 400 "$status"
-contains "date named" 'Domain expires: is not valid'
+contains "date named" 'Domain expires: Not valid.'
 
 # --- CSV round trips ---
 
@@ -398,7 +398,7 @@ Elmira,editorial,elmira@azattyk.kg
 Farida,astrology,
 Gulnara,tech,"
 check "bad import (form)" 400 "$status"
-contains "bad row named" 'Line 3: department: is not valid'
+contains "bad row named" 'Line 3: department: Not valid.'
 contains "pasted CSV kept" 'Gulnara,tech'
 api fa GET "/outlets/$A/people"
 check "no row of a bad import" "$n_people" "$(j len:people)"
@@ -411,11 +411,11 @@ check "two rows imported" $((n_people + 2)) "$(j len:people)"
 form fa "/outlets/$A/devices/import" csrf="$tok" csv="kind,custodian
 phone,SECRETB person"
 check "import with another outlet's person" 400 "$status"
-contains "reference named" 'custodian: is not one person of this outlet'
+contains "reference named" 'custodian: Not exactly one person of this outlet.'
 form fa "/outlets/$A/people/import" csrf="$tok" csv="department
 tech"
 check "import without a required column" 400 "$status"
-contains "missing column named" 'name: column is missing'
+contains "missing column named" 'name: The column is missing.'
 req fa GET "/outlets/$A/people.csv"
 contains "formula neutralised on export" "'=Farida"
 
@@ -457,6 +457,16 @@ req dn GET /outlets
 check "donor and the outlet list" 403 "$status"
 
 check "changes audited" 1 "$(sql "SELECT count(*) > 10 FROM audit WHERE action IN ('create', 'update', 'archive', 'tfa', 'import')")"
+
+# A clean stop, and nothing from the sanitizers in the server's log.
+kill -TERM "$pid"
+wait "$pid"
+check "the hub stops cleanly" 0 "$?"
+pid=
+if grep -E -q 'Sanitizer|runtime error' "$T/log"; then
+    fail "the server's log has sanitizer reports"
+    cat "$T/log" >&2
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures failure(s)" >&2

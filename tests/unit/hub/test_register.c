@@ -348,7 +348,7 @@ static void an_unknown_enum_names_its_field(void **state)
     assert_int_equal(reg_input_read(r, &reg_people, 1000, NULL, &in),
                      KK_ERR_INVAL);
     assert_string_equal(in.bad, "name");
-    assert_string_equal(in.why, "is required");
+    assert_string_equal(in.why, "Required.");
 }
 
 static void staff_change_only_their_columns(void **state)
