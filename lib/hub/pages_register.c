@@ -129,32 +129,42 @@ static void crumbs(struct hub_req *r, const struct reg_ctx *c)
     if (c->e->child) {
         snprintf(url, sizeof url, "/outlets/%lld", (long long)c->outlet);
         hub_raw(r, may(r, REG_TRAINERS) ? " &#8250; " : "");
-        link(r, url, c->outlet_name, false);
+        if (may(r, REG_MANAGE)) /* the overview is for managers */
+            link(r, url, c->outlet_name, false);
+        else
+            hub_esc(r, c->outlet_name);
     }
     hub_raw(r, "</p>");
 }
 
+/* The outlet's tab bar, as on its overview (pages.c): the register's
+ * entities the caller may read, the outlet's own pages for managers. */
 static void tabs(struct hub_req *r, const struct reg_ctx *c)
 {
-    char url[URL_MAX];
+    static const struct {
+        const char *path, *label;
+        const struct reg_entity *e;
+    } tab[] = {
+        {"", "Overview", NULL},
+        {"/matrix", "2FA matrix", NULL},
+        {"/people", "People", &reg_people},
+        {"/devices", "Devices", &reg_devices},
+        {"/accounts", "Accounts", &reg_accounts},
+        {"/websites", "Websites", &reg_websites},
+        {"/licences", "Licences", &reg_licences},
+        {"/audit", "Changes", NULL},
+    };
     if (!c->e->child)
         return;
     hub_raw(r, "<nav class=\"kk-tabs\" aria-label=\"");
-    hub_t(r, "Register");
-    hub_raw(r, "\"><ul><li>");
-    snprintf(url, sizeof url, "/outlets/%lld", (long long)c->outlet);
-    link(r, url, "Overview", true);
-    hub_raw(r, "</li>");
-    for (size_t i = 0; i < REG_CHILDREN; i++) {
-        const struct reg_entity *e = reg_children[i];
-        if (!may(r, e->read_roles))
+    hub_t(r, "Outlet");
+    hub_raw(r, "\"><ul>");
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
+        if (!may(r, tab[i].e != NULL ? tab[i].e->read_roles : REG_MANAGE))
             continue;
-        snprintf(url, sizeof url, "/outlets/%lld/%s", (long long)c->outlet,
-                 e->path);
-        hub_raw(r, "<li><a href=\"");
-        hub_esc(r, url);
-        hub_raw(r, e == c->e ? "\" aria-current=\"page\">" : "\">");
-        hub_t(r, e->title);
+        hub_rawf(r, "<li><a href=\"/outlets/%lld%s\"%s>", (long long)c->outlet,
+                 tab[i].path, tab[i].e == c->e ? " aria-current=\"page\"" : "");
+        hub_t(r, tab[i].label);
         hub_raw(r, "</a></li>");
     }
     hub_raw(r, "</ul></nav>");

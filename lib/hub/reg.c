@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "reg.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -1016,6 +1017,9 @@ static int tfa_record(struct hub_req *r, int64_t outlet, int64_t account,
     int m = hub_tfa_from_name(method);
     const char *control =
         hub_platform_control(hub_platform_from_name(platform));
+    const struct hub_control *ctl =
+        hub_catalogue_find(hub_catalogue_builtin(), control);
+    int64_t now = hub_now();
     sqlite3_stmt *st;
     char detail[64];
     int err;
@@ -1036,8 +1040,13 @@ static int tfa_record(struct hub_req *r, int64_t outlet, int64_t account,
     hub_bind_text(st, ":value", method);
     hub_bind_text(st, ":source", "manual");
     hub_bind_text(st, ":note", "");
-    hub_bind_i64(st, ":at", hub_now());
-    hub_bind_null(st, ":expires");
+    hub_bind_i64(st, ":at", now);
+    /* Like every manual observation, it goes stale after the control's
+     * limit and has to be confirmed again. */
+    if (ctl != NULL)
+        hub_bind_i64(st, ":expires", now + (int64_t)ctl->stale_days * 86400);
+    else
+        hub_bind_null(st, ":expires");
     err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) == 0)
         err = KK_ERR_NOTFOUND;
