@@ -17,17 +17,11 @@
 
 static void json_ids(struct hub_jw *w, const char *key, const char *list)
 {
-    char num[24];
     int64_t id;
     hub_jw_key(w, key);
     hub_jw_arr(w);
-    while (*list != '\0') {
-        size_t n = strcspn(list, ",");
-        snprintf(num, sizeof num, "%.*s", (int)(n < 23 ? n : 23), list);
-        list += n + (list[n] == ',');
-        if (kk_parse_i64(num, 1, INT64_MAX, &id) == KK_OK)
-            hub_jw_int(w, NULL, id);
-    }
+    while (reg_ids_next(&list, &id))
+        hub_jw_int(w, NULL, id);
     hub_jw_close(w, ']');
 }
 
@@ -121,7 +115,7 @@ void reg_api_invalid(struct hub_req *r, const char *field, const char *why)
 {
     char msg[160];
     snprintf(msg, sizeof msg, "%s: %s", field != NULL ? field : "input",
-             why != NULL ? why : "is not valid");
+             why != NULL ? why : "Not valid.");
     hub_fail(r, 400, "invalid", msg);
 }
 

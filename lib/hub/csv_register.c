@@ -44,12 +44,8 @@ static int put_refs(struct kk_buf *b, const struct reg_opts *o,
     char num[24];
     int64_t id;
     int err = tmp != NULL ? KK_OK : KK_ERR_NOMEM;
-    while (err == KK_OK && *list != '\0') {
-        size_t n = strcspn(list, ",");
-        snprintf(num, sizeof num, "%.*s", (int)(n < 23 ? n : 23), list);
-        list += n + (list[n] == ',');
-        if (kk_parse_i64(num, 1, INT64_MAX, &id) != KK_OK)
-            continue;
+    while (err == KK_OK && reg_ids_next(&list, &id)) {
+        snprintf(num, sizeof num, "%lld", (long long)id);
         opt = reg_opt_find(o, id);
         if (kk_buf_len(tmp) > 0)
             err = kk_buf_puts(tmp, "; ");

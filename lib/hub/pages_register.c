@@ -46,21 +46,20 @@ static int opts_for(struct hub_req *r, const struct reg_ctx *c,
     return reg_opts_load(r, kind, c->outlet, o);
 }
 
-static void open_tag(struct hub_req *r, const char *tag, const char *cls)
-{
-    hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-}
-
+/* <tag class="cls">msgid</tag>, translated; cls may be NULL. */
 static void say(struct hub_req *r, const char *tag, const char *cls,
                 const char *msgid)
 {
-    open_tag(r, tag, cls);
+    if (cls != NULL)
+        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
+    else
+        hub_rawf(r, "<%s>", tag);
     hub_t(r, msgid);
     hub_rawf(r, "</%s>", tag);
 }
 
-static void link(struct hub_req *r, const char *href, const char *text,
-                 bool translate)
+static void anchor(struct hub_req *r, const char *href, const char *text,
+                   bool translate)
 {
     hub_raw(r, "<a href=\"");
     hub_esc(r, href);
@@ -90,6 +89,7 @@ static void show_value(struct hub_req *r, const struct reg_col *col,
                        const char *v, const struct reg_opts *o)
 {
     int64_t id;
+    char num[24];
     const char *p = v;
     bool first = true;
     if (v[0] == '\0' && col->type != HUB_F_BOOL) {
@@ -100,13 +100,8 @@ static void show_value(struct hub_req *r, const struct reg_col *col,
         int x = col->en->from_name(v);
         hub_t(r, x != 0 ? col->en->label(x) : v);
     } else if (col->flags & REG_MULTI) {
-        while (*p != '\0') {
-            char num[24];
-            size_t n = strcspn(p, ",");
-            snprintf(num, sizeof num, "%.*s", (int)(n < 23 ? n : 23), p);
-            p += n + (p[n] == ',');
-            if (kk_parse_i64(num, 1, INT64_MAX, &id) != KK_OK)
-                continue;
+        while (reg_ids_next(&p, &id)) {
+            snprintf(num, sizeof num, "%lld", (long long)id);
             hub_raw(r, first ? "" : ", ");
             show_ref(r, o, num);
             first = false;
@@ -125,12 +120,12 @@ static void crumbs(struct hub_req *r, const struct reg_ctx *c)
     char url[URL_MAX];
     hub_raw(r, "<p class=\"kk-crumbs\">");
     if (may(r, REG_TRAINERS))
-        link(r, "/outlets", "Outlets", true);
+        anchor(r, "/outlets", "Outlets", true);
     if (c->e->child) {
         snprintf(url, sizeof url, "/outlets/%lld", (long long)c->outlet);
         hub_raw(r, may(r, REG_TRAINERS) ? " &#8250; " : "");
         if (may(r, REG_MANAGE)) /* the overview is for managers */
-            link(r, url, c->outlet_name, false);
+            anchor(r, url, c->outlet_name, false);
         else
             hub_esc(r, c->outlet_name);
     }
@@ -242,7 +237,7 @@ static void enum_select(struct hub_req *r, const struct control *k)
     hub_raw(r, "<select");
     attrs(r, k);
     hub_raw(r, ">");
-    if (!k->col->required || k->val[0] == '\0')
+    if ((!k->col->required && k->col->def == NULL) || k->val[0] == '\0')
         option(r, "", k->col->required ? "Choose" : "Not set", true,
                k->val[0] == '\0');
     for (int v = 1; v <= en->count; v++)
@@ -251,23 +246,15 @@ static void enum_select(struct hub_req *r, const struct control *k)
     hub_raw(r, "</select>");
 }
 
+/* Whether id is chosen: in ids when given (a form shown again), else in
+ * the stored list. */
 static bool listed(const int64_t *ids, size_t n, const char *list, int64_t id)
 {
-    char num[24];
-    size_t len;
     for (size_t i = 0; ids != NULL && i < n; i++) {
         if (ids[i] == id)
             return true;
     }
-    if (ids != NULL || list == NULL)
-        return false;
-    snprintf(num, sizeof num, "%lld", (long long)id);
-    len = strlen(num);
-    for (const char *p = strstr(list, num); p != NULL; p = strstr(p + 1, num)) {
-        if ((p == list || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
-            return true;
-    }
-    return false;
+    return ids == NULL && list != NULL && reg_ids_has(list, id);
 }
 
 /* A select of people or devices; admins choose several. */
@@ -314,8 +301,15 @@ static void text_input(struct hub_req *r, const struct control *k)
         hub_rawf(r, " min=\"%lld\" max=\"%lld\" inputmode=\"numeric\"",
                  (long long)col->min, (long long)col->max);
     if (col->flags & REG_MASK) {
-        /* The stored key is masked: never put it back into a form. */
+        /* Only the mask is stored; it is shown beside an empty input. */
         hub_raw(r, " autocomplete=\"off\" spellcheck=\"false\" value=\"\">");
+        if (k->val[0] != '\0') {
+            hub_raw(r, "<span class=\"kk-hint\">");
+            hub_t(r, "On record:");
+            hub_raw(r, " <code>");
+            hub_esc(r, k->val);
+            hub_raw(r, "</code></span>");
+        }
         return;
     }
     hub_raw(r, " value=\"");
@@ -373,7 +367,7 @@ static void fields(struct hub_req *r, const struct reg_entity *e,
             k.val = col->def != NULL ? col->def : "";
         k.bad =
             in != NULL && in->bad != NULL && strcmp(in->bad, col->name) == 0;
-        if (in != NULL && (col->flags & REG_MULTI))
+        if (in != NULL && in->admins_set && (col->flags & REG_MULTI))
             control(r, &k, o, in->admins, in->n_admins);
         else
             control(r, &k, o, NULL, 0);
@@ -480,7 +474,7 @@ static void table_row(struct hub_req *r, const struct reg_ctx *c,
     if (edit_col) {
         reg_url_obj(c, row->id, url, sizeof url);
         hub_raw(r, "<td>");
-        link(r, url, "Edit", true);
+        anchor(r, url, "Edit", true);
         hub_raw(r, "</td>");
     }
     hub_raw(r, "</tr>");
@@ -524,7 +518,7 @@ static void archived_toggle(struct hub_req *r, const struct reg_ctx *c,
     if (!all && strlen(url) + 12 < sizeof url)
         memcpy(url + strlen(url), "?archived=1", 12);
     hub_raw(r, "<p>");
-    link(r, url, all ? "Hide archived" : "Show archived", true);
+    anchor(r, url, all ? "Hide archived" : "Show archived", true);
     hub_raw(r, "</p>");
 }
 
@@ -550,7 +544,7 @@ static void csv_section(struct hub_req *r, const struct reg_ctx *c,
                         const struct reg_page_state *s)
 {
     char url[URL_MAX];
-    say(r, "h2", "kk-h2", "CSV");
+    say(r, "h2", NULL, "CSV");
     reg_url_list(c, url, sizeof url);
     hub_raw(r, "<p class=\"kk-actions\"><a class=\"kk-button "
                "kk-button-secondary\" href=\"");
@@ -585,7 +579,7 @@ static void add_section(struct hub_req *r, const struct reg_ctx *c,
                         const struct reg_opts *o)
 {
     char url[URL_MAX];
-    say(r, "h2", "kk-h2", c->e->add);
+    say(r, "h2", NULL, c->e->add);
     error_line(r, c->e, s != NULL ? s->in : NULL);
     reg_url_list(c, url, sizeof url);
     form_open(r, url, "kk-form");
@@ -647,7 +641,7 @@ static void archive_form(struct hub_req *r, const struct reg_ctx *c, int64_t id)
                  (long long)c->outlet, c->e->path, (long long)id);
     else
         snprintf(url, sizeof url, "/outlets/%lld/archive", (long long)id);
-    say(r, "h2", "kk-h2", "Archive");
+    say(r, "h2", NULL, "Archive");
     say(r, "p", "kk-hint",
         "Archived records leave the lists and the coverage figures but "
         "stay in the history.");
@@ -677,7 +671,7 @@ static int detail_page(struct hub_req *r, const struct reg_ctx *c,
     if (!edit || r->who.role == HUB_ROLE_STAFF)
         facts(r, c->e, row, &o);
     if (edit) {
-        say(r, "h2", "kk-h2", "Edit");
+        say(r, "h2", NULL, "Edit");
         error_line(r, c->e, in);
         reg_url_obj(c, row->id, url, sizeof url);
         form_open(r, url, "kk-form");
@@ -688,7 +682,7 @@ static int detail_page(struct hub_req *r, const struct reg_ctx *c,
         archive_form(r, c, row->id);
     reg_url_list(c, url, sizeof url);
     hub_raw(r, "<p>");
-    link(r, url, c->e->title, true);
+    anchor(r, url, c->e->title, true);
     hub_raw(r, "</p>");
     hub_page_end(r);
 out:
@@ -719,17 +713,37 @@ static int input_fail(struct hub_req *r, const struct reg_ctx *c,
     return cur != NULL ? detail_page(r, c, cur, in) : reg_page_list(r, c, &s);
 }
 
+/* Commits after a successful step, rolls back after a failed one. */
+static int tx_end(struct hub_req *r, int err)
+{
+    if (err == KK_OK)
+        return hub_tx_commit(r->db);
+    hub_tx_rollback(r->db);
+    return err;
+}
+
 static int write_tx(struct hub_req *r, const struct reg_ctx *c,
                     const struct reg_row *cur, struct reg_input *in,
                     int64_t *id)
 {
     int err = hub_tx_begin(r->db);
     if (err == KK_OK)
-        err = reg_write(r, c->e, c->outlet, cur, in, id);
+        err = tx_end(r, reg_write(r, c->e, c->outlet, cur, in, id));
+    return err;
+}
+
+/* The route's object; a change needs it alive (archived records are
+ * read-only).  row must be freed whatever the result. */
+static int load(struct hub_req *r, struct reg_ctx *c, struct reg_row *row,
+                bool change)
+{
+    int err = reg_row_init(row);
     if (err == KK_OK)
-        err = hub_tx_commit(r->db);
-    else
-        hub_tx_rollback(r->db);
+        err = reg_ctx_load(r, c);
+    if (err == KK_OK)
+        err = reg_row_get(r, c->e, c->outlet, c->id, row);
+    if (err == KK_OK && change && row->archived_at != 0)
+        err = KK_ERR_NOTFOUND;
     return err;
 }
 
@@ -776,15 +790,10 @@ int reg_h_show(struct hub_req *r)
 {
     struct reg_ctx c;
     struct reg_row row;
-    int err = reg_ctx_load(r, &c);
-    if (err != KK_OK)
-        return err;
-    if (r->api)
-        return reg_api_one(r, &c, c.id, 200);
-    err = reg_row_init(&row);
-    if (err == KK_OK)
-        err = reg_row_get(r, c.e, c.outlet, c.id, &row);
-    if (err == KK_OK)
+    int err = load(r, &c, &row, false);
+    if (err == KK_OK && r->api)
+        err = reg_api_one(r, &c, c.id, 200);
+    else if (err == KK_OK)
         err = detail_page(r, &c, &row, NULL);
     reg_row_free(&row);
     return err;
@@ -797,14 +806,7 @@ int reg_h_update(struct hub_req *r)
     struct reg_input in;
     char url[URL_MAX];
     int64_t id = 0;
-    int err = reg_ctx_load(r, &c);
-    if (err != KK_OK)
-        return err;
-    err = reg_row_init(&row);
-    if (err == KK_OK)
-        err = reg_row_get(r, c.e, c.outlet, c.id, &row);
-    if (err == KK_OK && row.archived_at != 0)
-        err = KK_ERR_NOTFOUND; /* archived records are read-only */
+    int err = load(r, &c, &row, true);
     if (err != KK_OK)
         goto out;
     err = reg_input_read(r, c.e, c.outlet, &row, &in);
@@ -812,9 +814,7 @@ int reg_h_update(struct hub_req *r)
         err = write_tx(r, &c, &row, &in, &id);
     if (err != KK_OK && in.bad != NULL) {
         err = input_fail(r, &c, &row, &in);
-        goto out;
-    }
-    if (err == KK_OK && r->api) {
+    } else if (err == KK_OK && r->api) {
         err = reg_api_one(r, &c, id, 200);
     } else if (err == KK_OK) {
         reg_url_obj(&c, id, url, sizeof url);
@@ -830,15 +830,10 @@ int reg_h_archive(struct hub_req *r)
     struct reg_ctx c;
     char url[URL_MAX];
     int err = reg_ctx_load(r, &c);
-    if (err != KK_OK)
-        return err;
-    err = hub_tx_begin(r->db);
     if (err == KK_OK)
-        err = reg_archive(r, c.e, c.outlet, c.id);
+        err = hub_tx_begin(r->db);
     if (err == KK_OK)
-        err = hub_tx_commit(r->db);
-    else
-        hub_tx_rollback(r->db);
+        err = tx_end(r, reg_archive(r, c.e, c.outlet, c.id));
     if (err != KK_OK)
         return err;
     if (r->api)
@@ -857,14 +852,7 @@ int reg_h_tfa(struct hub_req *r)
     struct reg_row row;
     const char *v[1], *bad = NULL;
     char url[URL_MAX];
-    int err = reg_ctx_load(r, &c);
-    if (err != KK_OK)
-        return err;
-    err = reg_row_init(&row);
-    if (err == KK_OK)
-        err = reg_row_get(r, c.e, c.outlet, c.id, &row);
-    if (err == KK_OK && row.archived_at != 0)
-        err = KK_ERR_NOTFOUND;
+    int err = load(r, &c, &row, true);
     if (err == KK_OK && hub_fields_read(r, f, 1, v, &bad) != KK_OK) {
         if (r->api)
             reg_api_invalid(r, "tfa", "Not valid.");
@@ -875,11 +863,7 @@ int reg_h_tfa(struct hub_req *r)
     if (err == KK_OK)
         err = hub_tx_begin(r->db);
     if (err == KK_OK)
-        err = reg_tfa_set(r, &row, v[0]);
-    if (err == KK_OK)
-        err = hub_tx_commit(r->db);
-    else
-        hub_tx_rollback(r->db);
+        err = tx_end(r, reg_tfa_set(r, &row, v[0]));
     if (err == KK_OK && r->api) {
         err = reg_api_one(r, &c, c.id, 200);
     } else if (err == KK_OK) {

@@ -775,6 +775,11 @@ static int fields_read(struct hub_req *r, const struct reg_entity *e,
     if (err != KK_OK) {
         in->bad = bad;
         in->why = "Not valid.";
+        /* A form shown again keeps what was typed. */
+        for (size_t k = 0; k < n && r->json == NULL; k++)
+            in->val[map[k]] = hub_form_get(r->form, f[k].name) != NULL
+                                  ? hub_form_get(r->form, f[k].name)
+                                  : "";
         return err;
     }
     for (size_t k = 0; k < n; k++) {
@@ -832,8 +837,7 @@ static void values_check(struct hub_req *r, const struct reg_entity *e,
     }
 }
 
-/* Walks a comma-separated list of ids ("1,2,3"). */
-static bool ids_next(const char **p, int64_t *id)
+bool reg_ids_next(const char **p, int64_t *id)
 {
     char num[24];
     size_t n;
@@ -847,10 +851,10 @@ static bool ids_next(const char **p, int64_t *id)
     return false;
 }
 
-static bool ids_has(const char *list, int64_t id)
+bool reg_ids_has(const char *list, int64_t id)
 {
     int64_t x;
-    while (ids_next(&list, &x)) {
+    while (reg_ids_next(&list, &x)) {
         if (x == id)
             return true;
     }
@@ -921,7 +925,7 @@ static void admins_read(struct hub_req *r, const struct reg_col *col,
     for (size_t k = 0; k < in->n_admins; k++) {
         snprintf(num, sizeof num, "%lld", (long long)in->admins[k]);
         ref_check(r, col, outlet, num,
-                  was != NULL && ids_has(was, in->admins[k]), in);
+                  was != NULL && reg_ids_has(was, in->admins[k]), in);
     }
 }
 
@@ -994,7 +998,7 @@ static int admins_store(struct hub_req *r, int64_t outlet, int64_t account,
     int64_t id;
     bool keep;
     int err = KK_OK;
-    while (err == KK_OK && ids_next(&p, &id)) {
+    while (err == KK_OK && reg_ids_next(&p, &id)) {
         keep = false;
         for (size_t i = 0; i < in->n_admins; i++)
             keep = keep || in->admins[i] == id;
@@ -1002,7 +1006,7 @@ static int admins_store(struct hub_req *r, int64_t outlet, int64_t account,
             err = admin_change(r, HUB_Q_REG_ADMIN_DEL, outlet, account, id);
     }
     for (size_t i = 0; i < in->n_admins && err == KK_OK; i++) {
-        if (!ids_has(was, in->admins[i]))
+        if (!reg_ids_has(was, in->admins[i]))
             err = admin_change(r, HUB_Q_REG_ADMIN_ADD, outlet, account,
                                in->admins[i]);
     }

@@ -195,6 +195,10 @@ KK_WUR int reg_write(struct hub_req *r, const struct reg_entity *e,
                      struct reg_input *in, int64_t *id);
 KK_WUR int reg_archive(struct hub_req *r, const struct reg_entity *e,
                        int64_t outlet, int64_t id);
+/* Walks a comma-separated list of ids ("1,2,3", as admins are read):
+ * the next valid id into *id, false at the end. */
+bool reg_ids_next(const char **list, int64_t *id);
+bool reg_ids_has(const char *list, int64_t id);
 /* Records an account's 2FA method as an observation if it changed. */
 KK_WUR int reg_tfa_set(struct hub_req *r, const struct reg_row *account,
                        const char *method);

@@ -340,6 +340,9 @@ check "key masked" '•••••-T83GX' "$(j key)"
 api fa POST "/outlets/$A/licences/$LIC" '{"seats":3}'
 check "key kept on update" '•••••-T83GX' "$(j key)"
 check "seats" 3 "$(j seats)"
+req fa GET "/outlets/$A/licences/$LIC"
+contains "the masked key is shown" '•••••-T83GX'
+lacks "the key input stays empty" 'value="•'
 api fa POST "/outlets/$A/licences" "{\"product\":\"Office\",\"type\":\"retail\",\"device\":$SECRET}"
 check "device of another outlet" 400 "$status"
 sql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
@@ -360,6 +363,7 @@ form fa "/outlets/$A/websites/$SITE" csrf="$tok" url=https://azattyk.kg \
     cms="WordPress 6.5" domain_expiry=not-a-date
 check "bad date (form)" 400 "$status"
 contains "date named" 'Domain expires: Not valid.'
+contains "typed values kept after a type error" 'value="WordPress 6.5"'
 
 # --- CSV round trips ---
 
