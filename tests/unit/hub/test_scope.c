@@ -82,7 +82,7 @@ static void every_outlet_statement_is_scoped(void **state)
     }
 }
 
-/* Scans lib/hub/*.c for hub_q(..., HUB_Q_X): X must not be scoped. */
+/* Scans the hub sources for hub_q(..., HUB_Q_X): X must not be scoped. */
 static void no_source_runs_a_scoped_statement_unscoped(void **state)
 {
     static const char *const files[] = {
