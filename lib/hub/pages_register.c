@@ -649,6 +649,21 @@ static void archive_form(struct hub_req *r, const struct reg_ctx *c, int64_t id)
     form_close(r, "Archive", "kk-danger");
 }
 
+/* What the object is, in a line: its first two listed values. */
+static void meta(struct hub_req *r, const struct reg_entity *e,
+                 const struct reg_row *row, const struct reg_opts *o)
+{
+    size_t shown = 0;
+    hub_raw(r, "<p class=\"kk-meta\">");
+    for (size_t i = 0; i < e->n_cols && shown < 2; i++) {
+        if (!(e->cols[i].flags & REG_SHOW))
+            continue;
+        hub_raw(r, shown++ > 0 ? " &#183; " : "");
+        show_value(r, &e->cols[i], reg_val(row, i), o);
+    }
+    hub_raw(r, "</p>");
+}
+
 static int detail_page(struct hub_req *r, const struct reg_ctx *c,
                        const struct reg_row *row, const struct reg_input *in)
 {
@@ -663,9 +678,7 @@ static int detail_page(struct hub_req *r, const struct reg_ctx *c,
     crumbs(r, c);
     tabs(r, c);
     notice_from_query(r);
-    hub_raw(r, "<p class=\"kk-meta\">");
-    show_value(r, &c->e->cols[0], reg_val(row, 0), &o);
-    hub_raw(r, "</p>");
+    meta(r, c->e, row, &o);
     if (!alive)
         say(r, "p", "kk-warning", "This record is archived.");
     if (!edit || r->who.role == HUB_ROLE_STAFF)

@@ -133,8 +133,8 @@ HUB_SQL(HUB_Q_REG_LICENCE_ARCHIVE, HUB_SQL_SCOPED, RQ_ARCHIVE("licences"))
  * admins a list of person ids (changed one by one, so admins who stay
  * keep their row).  Staff see and edit the accounts they own. */
 HUB_SQL(HUB_Q_REG_ACCOUNTS, HUB_SQL_SCOPED,
-        "SELECT a.id, a.outlet_id, a.archived_at, a.platform, a.kind, "
-        "a.handle, a.person_id, a.criticality, " TFA_AT ", (SELECT "
+        "SELECT a.id, a.outlet_id, a.archived_at, a.platform, a.handle, "
+        TFA_AT ", a.person_id, a.kind, a.criticality, (SELECT "
         "group_concat(aa.person_id) FROM account_admins aa WHERE "
         "aa.account_id = a.id) FROM accounts a WHERE " RQ_PICK("a") " AND "
         HUB_SELF("a.person_id") RQ_ORDER("a", "a.platform, a.handle"))
