@@ -98,6 +98,9 @@ KK_API struct kk_buf *kk_buf_new(size_t max);
 /* Frees the buffer after wiping its storage; NULL is a no-op. */
 KK_API void kk_buf_free(struct kk_buf *b);
 /* Appends len bytes. */
+/* Makes room for extra more bytes without writing (KK_ERR_LIMIT past the
+ * cap), so a buffer whose usual size is known grows once. */
+KK_API KK_WUR int kk_buf_reserve(struct kk_buf *b, size_t extra);
 KK_API KK_WUR int kk_buf_put(struct kk_buf *b, const void *data, size_t len);
 /* Appends a NUL-terminated string (without its NUL). */
 KK_API KK_WUR int kk_buf_puts(struct kk_buf *b, const char *s);

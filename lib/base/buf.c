@@ -77,6 +77,11 @@ static int buf_reserve(struct kk_buf *b, size_t extra)
     return KK_OK;
 }
 
+int kk_buf_reserve(struct kk_buf *b, size_t extra)
+{
+    return buf_reserve(b, extra);
+}
+
 int kk_buf_put(struct kk_buf *b, const void *data, size_t len)
 {
     int r = buf_reserve(b, len);
@@ -108,11 +113,21 @@ int kk_buf_putf(struct kk_buf *b, const char *fmt, ...)
     int n;
     int r;
 
+    /* One pass when the text fits the room left, two otherwise. */
     va_start(ap, fmt);
-    n = vsnprintf(NULL, 0, fmt, ap);
+    n = vsnprintf(b->data != NULL ? (char *)b->data + b->len : NULL,
+                  b->data != NULL ? b->cap - b->len : 0, fmt, ap);
     va_end(ap);
     if (n < 0)
         return KK_ERR_INVAL;
+    if (b->data != NULL && (size_t)n < b->cap - b->len) {
+        if (b->len + (size_t)n > b->max) {
+            b->data[b->len] = 0;
+            return KK_ERR_LIMIT;
+        }
+        b->len += (size_t)n;
+        return KK_OK;
+    }
     r = buf_reserve(b, (size_t)n);
     if (r != KK_OK)
         return r;

@@ -155,11 +155,21 @@ struct cov_entry {
 static struct cov_entry cov_cache[COV_CACHE];
 static pthread_mutex_t cov_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static uint64_t mix(uint64_t x)
+{
+    /* splitmix64's finaliser: every input bit moves every output bit. */
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9u;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBu;
+    return x ^ (x >> 31);
+}
+
 static size_t cov_slot(int64_t scope, int64_t outlet, int64_t t)
 {
-    uint64_t h = (uint64_t)scope * 0x9E3779B97F4A7C15u;
-    h ^= (uint64_t)outlet + 0x632BE59BD9B4E019u + (h << 6) + (h >> 2);
-    h ^= (uint64_t)t + 0x85EBCA77C2B2AE63u + (h << 6) + (h >> 2);
+    uint64_t h = mix((uint64_t)scope);
+    h = mix(h ^ (uint64_t)outlet);
+    h = mix(h ^ (uint64_t)t);
     return (size_t)(h % COV_CACHE);
 }
 

@@ -762,7 +762,19 @@ static void dispatch(struct hub_req *r)
                  "page and try again.");
         return;
     }
+    /* A GET handler reads one consistent snapshot in one transaction (one
+     * WAL read lock instead of one per statement); what it writes, if
+     * anything, is committed with it.  POST handlers open their own. */
+    if (r->method == HUB_GET &&
+        sqlite3_exec(r->db->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        hub_fail(r, 503, "busy", "The hub is busy. Try again.");
+        return;
+    }
     err = rt->fn(r);
+    if (r->method == HUB_GET && !sqlite3_get_autocommit(r->db->db) &&
+        sqlite3_exec(r->db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK &&
+        err == KK_OK)
+        err = KK_ERR_BUSY;
     if (err != KK_OK && r->status < 400)
         hub_fail_err(r, err, NULL);
     if (r->err != KK_OK)
@@ -922,7 +934,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     client_ip(conn, r.ip, sizeof r.ip);
     r.out = kk_buf_new(16 * 1024 * 1024);
     qb = kk_buf_new(KK_HUB_URL_MAX * 3 + 16);
-    if (r.out == NULL || qb == NULL) {
+    if (r.out == NULL || qb == NULL || kk_buf_reserve(r.out, 32768) != KK_OK) {
         ret = MHD_NO;
         goto out;
     }
