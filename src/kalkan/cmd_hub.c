@@ -72,10 +72,15 @@ static void on_signal(int sig)
     stop_flag = 1;
 }
 
+/* One line "kalkan: <command>: [what: ]<why>"; what may be NULL. */
 static int fail(const char *what, int err, const struct kk_diag *d)
 {
-    kk_log(KK_LOG_ERROR, "%s: %s", what,
-           d != NULL && d->msg[0] != '\0' ? d->msg : kk_strerror(err));
+    const char *why =
+        d != NULL && d->msg[0] != '\0' ? d->msg : kk_strerror(err);
+    if (what != NULL)
+        kk_log(KK_LOG_ERROR, "%s: %s", what, why);
+    else
+        kk_log(KK_LOG_ERROR, "%s", why);
     return cmd_exit_for(err);
 }
 
@@ -149,7 +154,7 @@ static int cmd_serve(int argc, char **argv)
             if (err == KK_OK)
                 fputs(kk_buf_str(b), stdout);
             kk_buf_free(b);
-            return err == KK_OK ? KK_EXIT_OK : fail("serve", err, NULL);
+            return err == KK_OK ? KK_EXIT_OK : fail(NULL, err, NULL);
         }
         case 'h':
             fputs(serve_usage, stdout);
@@ -251,15 +256,6 @@ static int cmd_user(int argc, char **argv)
     int c, err, rc = KK_EXIT_OK;
     int64_t id = 0;
     memset(&u, 0, sizeof u);
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "--help") == 0) {
-        fputs(user_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
-    }
-    if (strcmp(argv[1], "add") != 0)
-        return usage_error(user_usage, "unknown subcommand (try: add)");
-    argc--;
-    argv++;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
@@ -289,7 +285,7 @@ static int cmd_user(int argc, char **argv)
     if (totp_file != NULL) {
         sb = kk_buf_new(KK_OTP_URI_MAX + 2);
         if (sb == NULL)
-            return fail("user", KK_ERR_NOMEM, NULL);
+            return fail(NULL, KK_ERR_NOMEM, NULL);
         err = kk_file_read(totp_file, KK_OTP_URI_MAX + 2, sb, &d);
         if (err == KK_OK)
             err = otp_secret_parse(kk_buf_str(sb), kk_buf_len(sb), &u, &d);
@@ -304,7 +300,7 @@ static int cmd_user(int argc, char **argv)
     err = read_password(pw, sizeof pw);
     if (err != KK_OK) {
         kk_diag_set(&d, "expected the password on the first line of stdin");
-        rc = fail("user", err, &d);
+        rc = fail(NULL, err, &d);
         goto out;
     }
     err = hub_db_open(db_path, &db, &d);
@@ -313,7 +309,7 @@ static int cmd_user(int argc, char **argv)
                            totp_file != NULL ? u.secret : NULL, u.secret_len,
                            &id, &d);
     if (err != KK_OK) {
-        rc = fail("user", err, &d);
+        rc = fail(NULL, err, &d);
         goto out;
     }
     printf("added %s (%s)\n", email, role);
@@ -339,15 +335,6 @@ static int cmd_token(int argc, char **argv)
     struct hub_db *db = NULL;
     struct kk_diag d = {.msg = ""};
     int c, err;
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 ||
-        strcmp(argv[1], "--help") == 0) {
-        fputs(token_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
-    }
-    if (strcmp(argv[1], "create") != 0)
-        return usage_error(token_usage, "unknown subcommand (try: create)");
-    argc--;
-    argv++;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
@@ -374,7 +361,7 @@ static int cmd_token(int argc, char **argv)
         err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok, &d);
     hub_db_close(db);
     if (err != KK_OK)
-        return fail("token", err, &d);
+        return fail(NULL, err, &d);
     printf("%s\n", tok);
     kk_wipe(tok, sizeof tok);
     return KK_EXIT_OK;
@@ -407,27 +394,51 @@ static int cmd_backup(int argc, char **argv)
         return usage_error(backup_usage, "--db and OUT are needed");
     if (access(db_path, F_OK) != 0) {
         kk_diag_set(&d, "%s does not exist", db_path);
-        return fail("backup", KK_ERR_NOTFOUND, &d);
+        return fail(NULL, KK_ERR_NOTFOUND, &d);
     }
     err = hub_db_open(db_path, &db, &d);
     if (err == KK_OK)
         err = hub_db_backup(db, argv[optind], &d);
     hub_db_close(db);
     if (err != KK_OK)
-        return fail("backup", err, &d);
+        return fail(NULL, err, &d);
     printf("backed up %s to %s\n", db_path, argv[optind]);
     return KK_EXIT_OK;
+}
+
+/* Commands with one subcommand ("user add", "token create"): help, or the
+ * subcommand stripped so its options start at argv[1]; -1 to go on. */
+static int subcommand(int *argc, char ***argv, const char *sub,
+                      const char *usage)
+{
+    char **v = *argv;
+    if (*argc < 2 || strcmp(v[1], "-h") == 0 || strcmp(v[1], "--help") == 0) {
+        fputs(usage, *argc < 2 ? stderr : stdout);
+        return *argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
+    }
+    if (strcmp(v[1], sub) != 0) {
+        kk_log(KK_LOG_ERROR, "unknown subcommand (try: %s)", sub);
+        fputs(usage, stderr);
+        return KK_EXIT_USAGE;
+    }
+    (*argc)--;
+    (*argv)++;
+    return -1;
 }
 
 int cmd_hub_main(int argc, char **argv)
 {
     const char *name = argv[0];
+    int rc = -1;
     optind = 1;
     if (strcmp(name, "serve") == 0)
         return cmd_serve(argc, argv);
-    if (strcmp(name, "user") == 0)
-        return cmd_user(argc, argv);
-    if (strcmp(name, "token") == 0)
-        return cmd_token(argc, argv);
-    return cmd_backup(argc, argv);
+    if (strcmp(name, "backup") == 0)
+        return cmd_backup(argc, argv);
+    if (strcmp(name, "user") == 0) {
+        rc = subcommand(&argc, &argv, "add", user_usage);
+        return rc >= 0 ? rc : cmd_user(argc, argv);
+    }
+    rc = subcommand(&argc, &argv, "create", token_usage);
+    return rc >= 0 ? rc : cmd_token(argc, argv);
 }
