@@ -88,10 +88,13 @@ export function expect(cond, message) {
 
 // ---- Browser, viewports, pages ----
 
+// The phone also runs in the dark colour scheme, so the screenshots show
+// both of the stylesheet's schemes.
 export const VIEWPORTS = {
-    desktop: { viewport: { width: 1280, height: 900 } },
+    desktop: { viewport: { width: 1280, height: 900 }, colorScheme: 'light' },
     phone: {
         viewport: { width: 390, height: 844 },
+        colorScheme: 'dark',
         deviceScaleFactor: 2,
         isMobile: true,
         hasTouch: true,
