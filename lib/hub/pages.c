@@ -108,7 +108,7 @@ static int trend(struct hub_req *r, int64_t outlet_id)
     if (err != KK_OK)
         goto out;
     for (size_t i = 0; i < n; i++) {
-        xl[i] = labels[i];
+        xl[i] = strcmp(labels[i], "now") == 0 ? hub_tr_r(r, "Now") : labels[i];
         v[0][i] = hub_share_pm(pts[i].people_covered, pts[i].people);
         v[1][i] = hub_share_pm(pts[i].acc_strong, pts[i].accounts);
         v[2][i] = hub_share_pm(pts[i].org_ok, pts[i].org_accounts);
@@ -140,7 +140,7 @@ static int trend(struct hub_req *r, int64_t outlet_id)
     hub_raw(r, "</tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         hub_raw(r, "<tr><th scope=\"row\">");
-        hub_esc(r, labels[i]);
+        hub_esc(r, xl[i]);
         hub_raw(r, "</th>");
         for (int k = 0; k < 4; k++) {
             hub_raw(r, "<td>");
