@@ -164,19 +164,26 @@ static int import_bad(struct import *im, size_t line, const char *field,
     return KK_ERR_INVAL;
 }
 
-/* A field as exported: without the apostrophe that kept a spreadsheet
- * from running it as a formula, and without surrounding spaces. */
-static const char *cell(const char *v, size_t *len)
+/* v[0..n) without surrounding spaces and tabs; *len gets the length. */
+static const char *trim(const char *v, size_t n, size_t *len)
 {
-    size_t n;
-    if (v[0] == '\'' && v[1] != '\0' && strchr("=+-@\t\r", v[1]) != NULL)
+    while (n > 0 && (*v == ' ' || *v == '\t')) {
         v++;
-    v += strspn(v, " \t");
-    n = strlen(v);
+        n--;
+    }
     while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
         n--;
     *len = n;
     return v;
+}
+
+/* A field as exported: without the apostrophe that kept a spreadsheet
+ * from running it as a formula, and without surrounding spaces. */
+static const char *cell(const char *v, size_t *len)
+{
+    if (v[0] == '\'' && v[1] != '\0' && strchr("=+-@\t\r", v[1]) != NULL)
+        v++;
+    return trim(v, strlen(v), len);
 }
 
 static int header_map(struct import *im)
@@ -244,14 +251,7 @@ static int enc_refs(struct import *im, size_t line, const struct reg_col *col,
         const char *p;
         while (part < n && v[part] != ';')
             part++;
-        p = v;
-        len = part;
-        while (len > 0 && (*p == ' ' || *p == '\t')) {
-            p++;
-            len--;
-        }
-        while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-            len--;
+        p = trim(v, part, &len);
         if (len > 0)
             err = enc_ref(im, line, col, p, len);
         v += part + (part < n);

@@ -165,6 +165,13 @@ static void tabs(struct hub_req *r, const struct reg_ctx *c)
     hub_raw(r, "</ul></nav>");
 }
 
+static void flash(struct hub_req *r, const char *msgid)
+{
+    hub_raw(r, "<p class=\"kk-flash\" role=\"status\">");
+    hub_t(r, msgid);
+    hub_raw(r, "</p>");
+}
+
 static void notice_from_query(struct hub_req *r)
 {
     static const char *const notes[][2] = {
@@ -176,11 +183,8 @@ static void notice_from_query(struct hub_req *r)
     const char *done = hub_form_get(r->query, "done");
     for (size_t i = 0; done != NULL && i < sizeof notes / sizeof notes[0];
          i++) {
-        if (strcmp(done, notes[i][0]) == 0) {
-            hub_raw(r, "<p class=\"kk-flash\" role=\"status\">");
-            hub_t(r, notes[i][1]);
-            hub_raw(r, "</p>");
-        }
+        if (strcmp(done, notes[i][0]) == 0)
+            flash(r, notes[i][1]);
     }
 }
 
@@ -592,7 +596,7 @@ int reg_page_list(struct hub_req *r, const struct reg_ctx *c,
 {
     struct reg_opts o;
     const char *arch = hub_form_get(r->query, "archived");
-    bool all = arch != NULL && strcmp(arch, "1") == 0;
+    bool all = arch != NULL && strcmp(arch, "1") == 0, add;
     int err = opts_for(r, c, &o);
     if (err != KK_OK)
         goto out;
@@ -605,11 +609,14 @@ int reg_page_list(struct hub_req *r, const struct reg_ctx *c,
         hub_t(r, "Rows imported:");
         hub_rawf(r, " %lld</p>", (long long)s->imported);
     }
+    if (c->outlet_archived)
+        say(r, "p", "kk-warning", "This outlet is archived.");
     err = table(r, c, &o, all);
     archived_toggle(r, c, all);
-    if (err == KK_OK && may(r, c->e->manage_roles))
+    add = err == KK_OK && !c->outlet_archived && may(r, c->e->manage_roles);
+    if (add)
         add_section(r, c, s, &o);
-    if (err == KK_OK && c->e->child && may(r, c->e->manage_roles))
+    if (add && c->e->child)
         csv_section(r, c, s);
     hub_page_end(r);
 out:

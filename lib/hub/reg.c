@@ -497,9 +497,11 @@ int reg_ctx_load(struct hub_req *r, struct reg_ctx *c)
     err = reg_row_init(&row);
     if (err == KK_OK)
         err = reg_row_get(r, &reg_outlets, 0, c->outlet, &row);
-    if (err == KK_OK)
+    if (err == KK_OK) {
         snprintf(c->outlet_name, sizeof c->outlet_name, "%s",
                  reg_val(&row, reg_col_index(&reg_outlets, "name")));
+        c->outlet_archived = row.archived_at != 0;
+    }
     reg_row_free(&row);
     return err;
 }

@@ -121,6 +121,7 @@ struct reg_ctx {
     const struct reg_entity *e;
     int64_t outlet; /* 0 for the outlets entity */
     int64_t id;     /* the object of the route, or 0 */
+    bool outlet_archived;
     char outlet_name[KK_HUB_NAME_MAX + 1];
 };
 

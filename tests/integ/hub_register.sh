@@ -460,6 +460,23 @@ check "donor and the register" 404 "$status"
 req dn GET /outlets
 check "donor and the outlet list" 403 "$status"
 
+# Archiving an outlet: out of the lists, read-only, nothing deleted.
+csrf_of tr "/outlets/$B/edit"
+form tr "/outlets/$B/archive" csrf="$tok"
+check "outlet archive (form)" 303 "$status"
+api tr GET /outlets
+check "archived outlet left the list" 1 "$(j len:outlets)"
+api tr GET "/outlets?archived=1"
+check "archived outlet on request" 2 "$(j len:outlets)"
+api fb POST "/outlets/$B/people" '{"name":"Late","department":"tech"}'
+check "no new people in an archived outlet" 404 "$status"
+req fb GET "/outlets/$B/people"
+check "an archived outlet's register is readable" 200 "$status"
+contains "archived outlet noted" 'This outlet is archived.'
+lacks "no add form in an archived outlet" "action=\"/outlets/$B/people\""
+api fa POST "/outlets/$A/archive"
+check "only trainers archive outlets" 404 "$status"
+
 check "changes audited" 1 "$(sql "SELECT count(*) > 10 FROM audit WHERE action IN ('create', 'update', 'archive', 'tfa', 'import')")"
 
 # A clean stop, and nothing from the sanitizers in the server's log.
