@@ -112,6 +112,10 @@ KK_API KK_WUR int kk_buf_putc(struct kk_buf *b, int c);
 /* Borrowed pointer to the contents (NUL-terminated); valid until the next
  * change to the buffer. */
 KK_API const char *kk_buf_str(const struct kk_buf *b);
+/* Hands the bytes (NUL-terminated, *len without the NUL) to the caller, who
+ * frees them with free(); the buffer is left empty.  NULL if out of memory.
+ * Nothing is wiped: for output about to be sent, not for secrets. */
+KK_API uint8_t *kk_buf_take(struct kk_buf *b, size_t *len);
 KK_API const uint8_t *kk_buf_data(const struct kk_buf *b);
 KK_API size_t kk_buf_len(const struct kk_buf *b);
 /* Wipes and empties the buffer, keeping its storage. */

@@ -52,7 +52,7 @@
 #define KK_HUB_URL_MAX 2048                 /* bytes in a request target */
 #define KK_HUB_BODY_MAX (1024 * 1024)       /* bytes in a form or JSON body */
 #define KK_HUB_UPLOAD_MAX (4 * 1024 * 1024) /* bytes in a CSV import body */
-#define KK_HUB_CONN_MEMORY (64 * 1024)      /* per-connection header memory */
+#define KK_HUB_CONN_MEMORY (16 * 1024)      /* per-connection header memory */
 #define KK_HUB_CONN_TIMEOUT 15              /* seconds a connection may idle */
 #define KK_HUB_CONNECTIONS_MAX 512          /* connections at once */
 #define KK_HUB_FORM_FIELDS_MAX 256          /* fields in a form or query */

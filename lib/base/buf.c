@@ -37,8 +37,11 @@ void kk_buf_free(struct kk_buf *b)
 {
     if (b == NULL)
         return;
+    /* Bytes past len were never written or were wiped when they were
+     * dropped (reset, truncate, a failed putf), so only len is wiped: a
+     * large buffer holding a short text costs what the text costs. */
     if (b->data != NULL) {
-        kk_wipe(b->data, b->cap);
+        kk_wipe(b->data, b->len + 1);
         free(b->data);
     }
     free(b);
@@ -69,7 +72,7 @@ static int buf_reserve(struct kk_buf *b, size_t extra)
         return KK_ERR_NOMEM;
     if (b->data != NULL) {
         memcpy(n, b->data, b->len);
-        kk_wipe(b->data, b->cap);
+        kk_wipe(b->data, b->len + 1);
         free(b->data);
     }
     b->data = n;
@@ -118,16 +121,19 @@ int kk_buf_putf(struct kk_buf *b, const char *fmt, ...)
     n = vsnprintf(b->data != NULL ? (char *)b->data + b->len : NULL,
                   b->data != NULL ? b->cap - b->len : 0, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return KK_ERR_INVAL;
-    if (b->data != NULL && (size_t)n < b->cap - b->len) {
-        if (b->len + (size_t)n > b->max) {
-            b->data[b->len] = 0;
-            return KK_ERR_LIMIT;
-        }
+    if (n >= 0 && b->data != NULL && (size_t)n < b->cap - b->len &&
+        b->len + (size_t)n <= b->max) {
         b->len += (size_t)n;
         return KK_OK;
     }
+    /* Whatever the first pass wrote past len goes. */
+    if (b->data != NULL) {
+        size_t room = b->cap - b->len;
+        size_t wrote = n < 0 ? room : ((size_t)n < room ? (size_t)n : room);
+        kk_wipe(b->data + b->len, wrote);
+    }
+    if (n < 0)
+        return KK_ERR_INVAL;
     r = buf_reserve(b, (size_t)n);
     if (r != KK_OK)
         return r;
@@ -136,6 +142,22 @@ int kk_buf_putf(struct kk_buf *b, const char *fmt, ...)
     va_end(ap);
     b->len += (size_t)n;
     return KK_OK;
+}
+
+uint8_t *kk_buf_take(struct kk_buf *b, size_t *len)
+{
+    uint8_t *data = b->data;
+    if (data == NULL) {
+        data = malloc(1);
+        if (data == NULL)
+            return NULL;
+        data[0] = 0;
+    }
+    *len = b->len;
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    return data;
 }
 
 const char *kk_buf_str(const struct kk_buf *b)

@@ -176,9 +176,7 @@ static size_t cov_slot(int64_t scope, int64_t outlet, int64_t t)
 int hub_cov_load(struct hub_req *r, int64_t outlet_id, int64_t t,
                  struct hub_coverage *out)
 {
-    int64_t scope = r->who.role == HUB_ROLE_TRAINER ? -1
-                    : r->who.role == HUB_ROLE_DONOR ? -2
-                                                    : r->who.user_id;
+    int64_t scope = hub_cache_scope(r);
     int64_t key_t = t >= hub_now() ? INT64_MAX : t;
     uint64_t gen = hub_data_generation(r->db);
     size_t slot = cov_slot(scope, outlet_id, key_t);

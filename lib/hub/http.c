@@ -817,10 +817,16 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
     struct MHD_Response *resp;
     enum MHD_Result ret;
     bool has_cache = false;
-    resp = MHD_create_response_from_buffer(
-        kk_buf_len(r->out), (void *)kk_buf_data(r->out), MHD_RESPMEM_MUST_COPY);
-    if (resp == NULL)
+    size_t len = 0;
+    uint8_t *body = kk_buf_take(r->out, &len);
+    if (body == NULL)
         return MHD_NO;
+    /* libmicrohttpd frees the body once it is sent: no copy. */
+    resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+    if (resp == NULL) {
+        free(body);
+        return MHD_NO;
+    }
     (void)head;
     MHD_add_response_header(resp, "Content-Type",
                             r->ctype != NULL ? r->ctype

@@ -252,6 +252,19 @@ sqlite3_stmt *hub_scoped(struct hub_req *r, enum hub_q q);
 sqlite3_stmt *hub_aggregate(struct hub_req *r, enum hub_q q);
 #define HUB_K_MIN 5
 
+/* The key part that says whose view a cached figure or fragment is: -1
+ * for trainers (every outlet), -2 for donors (programme counts), else the
+ * user (their outlets or own records). */
+int64_t hub_cache_scope(const struct hub_req *r);
+/* Appends the cached fragment (kind, outlet) of r's scope and language to
+ * r->out if it was stored at data generation gen; false otherwise. */
+bool hub_frag_emit(struct hub_req *r, const char *kind, int64_t outlet,
+                   uint64_t gen);
+/* Stores what r->out holds from offset from as that fragment (unless an
+ * output error happened).  Thread-safe. */
+void hub_frag_store(struct hub_req *r, const char *kind, int64_t outlet,
+                    uint64_t gen, size_t from);
+
 /* Appends to the audit log (outlet_id 0 = programme level). */
 void hub_audit(struct hub_req *r, int64_t outlet_id, const char *action,
                const char *object, const char *detail);

@@ -69,6 +69,10 @@ static const char *const obs_names[] = {
 static const char *const dept_names[] = {
     NULL, "editorial", "admin", "finance", "tech", "management", "other",
 };
+static const char *const dept_labels[] = {
+    NULL,        "Editorial",  "Administration", "Finance",
+    "Technical", "Management", "Other",
+};
 static const char *const media_names[] = {
     NULL, "web", "tv", "radio", "print", "investigative",
 };
@@ -119,6 +123,11 @@ const char *hub_platform_label(int v)
 const char *hub_tfa_label(int v)
 {
     return name_of(tfa_labels, NAMES(tfa_labels), v);
+}
+
+const char *hub_department_label(int v)
+{
+    return name_of(dept_labels, NAMES(dept_labels), v);
 }
 
 const char *hub_platform_control(int pf)

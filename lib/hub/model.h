@@ -111,6 +111,7 @@ int hub_media_from_name(const char *s);
  * through the .po catalogues like every other text. */
 const char *hub_platform_label(int v);
 const char *hub_tfa_label(int v);
+const char *hub_department_label(int v);
 
 /* App, push, security key and passkey count as strong 2FA. */
 bool hub_tfa_strong(int tfa);

@@ -238,10 +238,17 @@ static int dashboard_programme(struct hub_req *r)
     struct hub_coverage all;
     int *bars = NULL;
     const char **labels = NULL;
+    uint64_t gen = hub_data_generation(r->db);
+    size_t from;
     int err = hub_cov_load(r, 0, hub_now(), &all);
     if (err != KK_OK)
         return err;
     hub_page_begin(r, "Programme dashboard");
+    if (hub_frag_emit(r, "dash", 0, gen)) {
+        hub_page_end(r);
+        return KK_OK;
+    }
+    from = kk_buf_len(r->out);
     if (r->who.role == HUB_ROLE_DONOR && all.people < HUB_K_MIN) {
         hub_raw(r, "<p>");
         hub_t(r, "Not enough people are registered yet to show figures "
@@ -309,8 +316,10 @@ static int dashboard_programme(struct hub_req *r)
             labels, bars, n);
     hub_raw(r, "</section>");
 done:
-    if (err == KK_OK)
+    if (err == KK_OK) {
+        hub_frag_store(r, "dash", 0, gen, from);
         hub_page_end(r);
+    }
     free(rows);
     free(bars);
     free(labels);
@@ -368,18 +377,29 @@ static int outlet_overview(struct hub_req *r)
     char name[KK_HUB_NAME_MAX + 1];
     struct hub_coverage c;
     int err;
+    uint64_t gen = hub_data_generation(r->db);
+    bool now = hub_form_get(r->query, "as_of") == NULL;
+    size_t from;
     if (!outlet_name(r, id, name, sizeof name))
         return KK_ERR_NOTFOUND;
+    page_heading(r, "Outlet overview", name);
+    if (now && hub_frag_emit(r, "outlet", id, gen)) {
+        hub_page_end(r);
+        return KK_OK;
+    }
+    from = kk_buf_len(r->out);
     err = hub_cov_load(r, id, as_of(r), &c);
     if (err != KK_OK)
         return err;
-    page_heading(r, "Outlet overview", name);
     outlet_tabs(r, id, "");
     stat_cards(r, &c);
     device_table(r, &c);
     err = trend(r, id);
-    if (err == KK_OK)
+    if (err == KK_OK) {
+        if (now)
+            hub_frag_store(r, "outlet", id, gen, from);
         hub_page_end(r);
+    }
     return err;
 }
 
@@ -424,7 +444,9 @@ static void matrix_flush(struct hub_req *r, const struct matrix_row *m,
     hub_raw(r, "<tr><th scope=\"row\">");
     hub_esc(r, name);
     hub_raw(r, "<br><small>");
-    hub_t(r, dept);
+    hub_t(r, hub_department_label(hub_department_from_name(dept)) != NULL
+                 ? hub_department_label(hub_department_from_name(dept))
+                 : dept);
     hub_raw(r, "</small></th>");
     for (size_t i = 0; i < MATRIX_COLS; i++)
         matrix_cell(r, m->best[i]);
@@ -953,9 +975,16 @@ static int coverage_json(struct hub_req *r, int64_t outlet_id)
     size_t n = 0;
     int64_t t = as_of(r);
     struct hub_jw w;
+    uint64_t gen = hub_data_generation(r->db);
+    bool now = hub_form_get(r->query, "as_of") == NULL;
     int err;
     if (pts == NULL)
         return KK_ERR_NOMEM;
+    r->ctype = "application/json";
+    if (now && hub_frag_emit(r, "cov.json", outlet_id, gen)) {
+        free(pts);
+        return KK_OK;
+    }
     err = hub_cov_load(r, outlet_id, t, &c);
     if (err == KK_OK)
         err = hub_cov_trend(r, outlet_id, hub_now(), pts, labels, &n);
@@ -988,6 +1017,8 @@ static int coverage_json(struct hub_req *r, int64_t outlet_id)
     }
     hub_jw_close(&w, ']');
     hub_jw_end(&w);
+    if (now)
+        hub_frag_store(r, "cov.json", outlet_id, gen, 0);
 out:
     free(pts);
     return err;
