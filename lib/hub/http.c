@@ -1088,8 +1088,7 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)KK_HUB_CONNECTIONS_MAX,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)KK_HUB_CONN_TIMEOUT,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, NULL, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
-        MHD_OPTION_END);
+        on_completed, NULL, MHD_OPTION_END);
     if (s->mhd == NULL) {
         free(s);
         kk_diag_set(d,
