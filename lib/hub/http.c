@@ -731,6 +731,16 @@ static void dispatch(struct hub_req *r)
     }
     if (rt->flags & HUB_R_API)
         r->api = true;
+    /* A GET reads one consistent snapshot in one transaction, from the
+     * session lookup to the last row of the page (one WAL read lock
+     * instead of one per statement); what it writes, if anything (a
+     * session's last-seen time, an enrolment's pending secret), is
+     * committed with it.  POST handlers open their own transactions. */
+    if (r->method == HUB_GET &&
+        sqlite3_exec(r->db->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+        hub_fail(r, 503, "busy", "The hub is busy. Try again.");
+        return;
+    }
     err = hub_auth_resolve(r);
     if (err != KK_OK) {
         hub_fail(r, 401, "unauthenticated", "Sign in first.");
@@ -760,14 +770,6 @@ static void dispatch(struct hub_req *r)
         hub_fail(r, 403, "csrf",
                  "The form expired or came from another site. Reload the "
                  "page and try again.");
-        return;
-    }
-    /* A GET handler reads one consistent snapshot in one transaction (one
-     * WAL read lock instead of one per statement); what it writes, if
-     * anything, is committed with it.  POST handlers open their own. */
-    if (r->method == HUB_GET &&
-        sqlite3_exec(r->db->db, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-        hub_fail(r, 503, "busy", "The hub is busy. Try again.");
         return;
     }
     err = rt->fn(r);
