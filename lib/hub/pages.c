@@ -371,6 +371,25 @@ static void page_heading(struct hub_req *r, const char *title,
     hub_raw(r, "</p>");
 }
 
+/* "Show the figures as of [date]": any past day, from the observation log. */
+/* "Show the figures as of [date]": any past day, from the observation log.
+ * Without a date the form is empty, so the cached overview holds no day. */
+static void as_of_form(struct hub_req *r, int64_t id)
+{
+    const char *d = hub_form_get(r->query, "as_of");
+    hub_rawf(r,
+             "<form method=\"get\" action=\"/outlets/%lld\" "
+             "class=\"kk-form kk-asof\"><p><label for=\"as_of\">",
+             (long long)id);
+    hub_t(r, "Figures as of");
+    hub_raw(r, "</label><input type=\"date\" id=\"as_of\" name=\"as_of\" "
+               "value=\"");
+    hub_esc(r, d != NULL && strlen(d) == 10 ? d : "");
+    hub_raw(r, "\"> <button type=\"submit\">");
+    hub_t(r, "Show");
+    hub_raw(r, "</button></p></form>");
+}
+
 static int outlet_overview(struct hub_req *r)
 {
     int64_t id = r->param[0];
@@ -392,6 +411,7 @@ static int outlet_overview(struct hub_req *r)
     if (err != KK_OK)
         return err;
     outlet_tabs(r, id, "");
+    as_of_form(r, id);
     stat_cards(r, &c);
     device_table(r, &c);
     err = trend(r, id);
