@@ -796,7 +796,7 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
-static void security_headers(struct MHD_Response *resp, struct hub_req *r)
+static void security_headers(struct MHD_Response *resp, bool secure)
 {
     MHD_add_response_header(resp, "Content-Security-Policy", csp);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
@@ -808,7 +808,7 @@ static void security_headers(struct MHD_Response *resp, struct hub_req *r)
     MHD_add_response_header(resp, "Permissions-Policy",
                             "camera=(), microphone=(), geolocation=(), "
                             "interest-cohort=()");
-    if (r->secure)
+    if (secure)
         MHD_add_response_header(resp, "Strict-Transport-Security",
                                 "max-age=31536000; includeSubDomains");
 }
@@ -833,7 +833,7 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
     MHD_add_response_header(resp, "Content-Type",
                             r->ctype != NULL ? r->ctype
                                              : "text/html; charset=utf-8");
-    security_headers(resp, r);
+    security_headers(resp, r->secure);
     for (size_t i = 0; i < r->n_hdr; i++) {
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_value[i]);
         if (strcmp(r->hdr_name[i], "Cache-Control") == 0)
@@ -847,6 +847,8 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
     return ret;
 }
 
+/* Answers refused before a request is parsed (405, 413, 414, 503): plain
+ * text, the same security headers, and the connection closed. */
 static enum MHD_Result simple(struct MHD_Connection *conn, unsigned status,
                               const char *text)
 {
@@ -856,6 +858,8 @@ static enum MHD_Result simple(struct MHD_Connection *conn, unsigned status,
     if (resp == NULL)
         return MHD_NO;
     MHD_add_response_header(resp, "Content-Type", "text/plain; charset=utf-8");
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    security_headers(resp, false);
     MHD_add_response_header(resp, "Connection", "close");
     ret = MHD_queue_response(conn, status, resp);
     MHD_destroy_response(resp);

@@ -187,6 +187,10 @@ const char *hub_tr_r(struct hub_req *r, const char *msgid);
  * language switch; title is an English msgid. */
 void hub_page_begin(struct hub_req *r, const char *title);
 void hub_page_end(struct hub_req *r);
+/* The outlet's tab bar (overview, matrix, register, changes), with the
+ * tabs the caller's role may open; current is the tab's path suffix ("",
+ * "/people", ...). */
+void hub_outlet_tabs(struct hub_req *r, int64_t id, const char *current);
 /* <input type=hidden name=csrf>. */
 void hub_csrf_field(struct hub_req *r);
 

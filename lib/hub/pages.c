@@ -20,6 +20,7 @@
 #include "covdata.h"
 #include "i18n.h"
 #include "model.h"
+#include "reg.h"
 
 /* --- small helpers --- */
 
@@ -208,22 +209,34 @@ static int outlets_in_scope(struct hub_req *r, struct outlet_row **rows,
     return KK_OK;
 }
 
-static void outlet_tabs(struct hub_req *r, int64_t id, const char *current)
+void hub_outlet_tabs(struct hub_req *r, int64_t id, const char *current)
 {
-    static const char *const tabs[][2] = {
-        {"", "Overview"},          {"/matrix", "2FA matrix"},
-        {"/people", "People"},     {"/devices", "Devices"},
-        {"/accounts", "Accounts"}, {"/websites", "Websites"},
-        {"/licences", "Licences"}, {"/audit", "Changes"},
+    static const struct {
+        const char *path, *label;
+        const struct reg_entity *e; /* its read roles; NULL: managers */
+    } tabs[] = {
+        {"", "Overview", NULL},
+        {"/matrix", "2FA matrix", NULL},
+        {"/people", "People", &reg_people},
+        {"/devices", "Devices", &reg_devices},
+        {"/accounts", "Accounts", &reg_accounts},
+        {"/websites", "Websites", &reg_websites},
+        {"/licences", "Licences", &reg_licences},
+        {"/audit", "Changes", NULL},
     };
     hub_raw(r, "<nav class=\"kk-tabs\" aria-label=\"");
     hub_t(r, "Outlet");
     hub_raw(r, "\"><ul>");
     for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
-        hub_rawf(
-            r, "<li><a href=\"/outlets/%lld%s\"%s>", (long long)id, tabs[i][0],
-            strcmp(tabs[i][0], current) == 0 ? " aria-current=\"page\"" : "");
-        hub_t(r, tabs[i][1]);
+        unsigned roles =
+            tabs[i].e != NULL ? tabs[i].e->read_roles : HUB_ROLES_MANAGE;
+        if (!(roles & HUB_ROLEBIT(r->who.role)))
+            continue;
+        hub_rawf(r, "<li><a href=\"/outlets/%lld%s\"%s>", (long long)id,
+                 tabs[i].path,
+                 strcmp(tabs[i].path, current) == 0 ? " aria-current=\"page\""
+                                                    : "");
+        hub_t(r, tabs[i].label);
         hub_raw(r, "</a></li>");
     }
     hub_raw(r, "</ul></nav>");
@@ -410,7 +423,7 @@ static int outlet_overview(struct hub_req *r)
     err = hub_cov_load(r, id, as_of(r), &c);
     if (err != KK_OK)
         return err;
-    outlet_tabs(r, id, "");
+    hub_outlet_tabs(r, id, "");
     as_of_form(r, id);
     stat_cards(r, &c);
     device_table(r, &c);
@@ -498,7 +511,7 @@ static int outlet_matrix(struct hub_req *r)
     if (!outlet_name(r, id, name, sizeof name))
         return KK_ERR_NOTFOUND;
     page_heading(r, "2FA matrix", name);
-    outlet_tabs(r, id, "/matrix");
+    hub_outlet_tabs(r, id, "/matrix");
     hub_raw(r, "<p>");
     hub_t(r, "Each cell shows the weakest second factor of that person's "
              "accounts on the platform.");
@@ -1193,7 +1206,7 @@ static int outlet_audit(struct hub_req *r)
     if (!outlet_name(r, id, name, sizeof name))
         return KK_ERR_NOTFOUND;
     page_heading(r, "Changes", name);
-    outlet_tabs(r, id, "/audit");
+    hub_outlet_tabs(r, id, "/audit");
     hub_raw(r, "<div class=\"kk-scroll\"><table class=\"kk-table\" "
                "id=\"audit\"><thead><tr><th scope=\"col\">");
     hub_t(r, "When");

@@ -132,37 +132,13 @@ static void crumbs(struct hub_req *r, const struct reg_ctx *c)
     hub_raw(r, "</p>");
 }
 
-/* The outlet's tab bar, as on its overview (pages.c): the register's
- * entities the caller may read, the outlet's own pages for managers. */
 static void tabs(struct hub_req *r, const struct reg_ctx *c)
 {
-    static const struct {
-        const char *path, *label;
-        const struct reg_entity *e;
-    } tab[] = {
-        {"", "Overview", NULL},
-        {"/matrix", "2FA matrix", NULL},
-        {"/people", "People", &reg_people},
-        {"/devices", "Devices", &reg_devices},
-        {"/accounts", "Accounts", &reg_accounts},
-        {"/websites", "Websites", &reg_websites},
-        {"/licences", "Licences", &reg_licences},
-        {"/audit", "Changes", NULL},
-    };
+    char current[32];
     if (!c->e->child)
         return;
-    hub_raw(r, "<nav class=\"kk-tabs\" aria-label=\"");
-    hub_t(r, "Outlet");
-    hub_raw(r, "\"><ul>");
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++) {
-        if (!may(r, tab[i].e != NULL ? tab[i].e->read_roles : REG_MANAGE))
-            continue;
-        hub_rawf(r, "<li><a href=\"/outlets/%lld%s\"%s>", (long long)c->outlet,
-                 tab[i].path, tab[i].e == c->e ? " aria-current=\"page\"" : "");
-        hub_t(r, tab[i].label);
-        hub_raw(r, "</a></li>");
-    }
-    hub_raw(r, "</ul></nav>");
+    snprintf(current, sizeof current, "/%s", c->e->path);
+    hub_outlet_tabs(r, c->outlet, current);
 }
 
 static void flash(struct hub_req *r, const char *msgid)

@@ -54,6 +54,12 @@ HUB_SQL(HUB_Q_USER_INSERT, HUB_SQL_SYSTEM,
         "INSERT INTO users (id, email, role, pw_hash, totp_sealed, "
         "person_id, created_at) VALUES (:id, :email, :role, :pw, :totp, "
         ":person, :now)")
+/* A new login of an outlet is linked to the person of that outlet with the
+ * same e-mail address, if there is one (their checklist is then theirs). */
+HUB_SQL(HUB_Q_USER_LINK_PERSON, HUB_SQL_SYSTEM,
+        "UPDATE users SET person_id = (SELECT p.id FROM people p WHERE "
+        "p.outlet_id = :outlet AND p.email = :email COLLATE NOCASE AND "
+        "p.archived_at IS NULL ORDER BY p.created_at LIMIT 1) WHERE id = :id")
 HUB_SQL(HUB_Q_USER_OUTLET_ADD, HUB_SQL_SYSTEM,
         "INSERT OR IGNORE INTO user_outlets (user_id, outlet_id) "
         "VALUES (:user, :outlet)")

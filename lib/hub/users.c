@@ -119,6 +119,13 @@ int hub_user_add(struct hub_db *db, const char *email, const char *role,
         hub_bind_i64(st, ":outlet", outlet);
         err = hub_exec(st);
     }
+    if (err == KK_OK && outlet != 0) {
+        st = hub_q(c, HUB_Q_USER_LINK_PERSON);
+        hub_bind_i64(st, ":outlet", outlet);
+        hub_bind_text(st, ":email", email);
+        hub_bind_i64(st, ":id", uid);
+        err = hub_exec(st);
+    }
     if (err != KK_OK) {
         hub_tx_rollback(c);
         kk_diag_set(d,

@@ -48,7 +48,10 @@ static const char user_usage[] =
     "ROLE is trainer, assistant, focal, staff, donor or device; assistant,\n"
     "focal, staff and device need --outlet.  Without --totp-secret-file the\n"
     "user sets up the second factor at first login; with it, the file's\n"
-    "first line (base32 or an otpauth:// URI) is the TOTP secret.\n";
+    "first line (base32 or an otpauth:// URI) is the TOTP secret.\n"
+    "A login of an outlet is linked to the person of that outlet with the\n"
+    "same e-mail address, if the register has one: their checklist is\n"
+    "then their own.\n";
 
 static const char token_usage[] =
     "Usage: kalkan token create --db PATH --user E [--device ID]\n"

@@ -408,6 +408,41 @@ static void observations_cannot_be_rewritten(void **state)
         SQLITE_OK);
 }
 
+static void an_outlet_login_is_linked_to_its_person(void **state)
+{
+    struct env *e = *state;
+    struct kk_diag d = {.msg = ""};
+    sqlite3_stmt *st;
+    int64_t uid = 0;
+    assert_int_equal(
+        sqlite3_exec(e->c->db,
+                     "INSERT INTO outlets (id, slug, name, media, created_at) "
+                     "VALUES (7, 'o', 'O', 'web', 0), (8, 'p', 'P', 'tv', 0);"
+                     "INSERT INTO people (id, outlet_id, name, department, "
+                     "email, created_at) VALUES (70, 7, 'Aida', 'finance', "
+                     "'aida@o.example', 0), (80, 8, 'Aida elsewhere', "
+                     "'finance', 'aida@p.example', 0)",
+                     NULL, NULL, NULL),
+        SQLITE_OK);
+    assert_int_equal(hub_user_add(e->db, "AIDA@o.example", "staff", "o",
+                                  "a long password", NULL, 0, &uid, &d),
+                     KK_OK);
+    /* Not the namesake of another outlet: only outlet o's people count. */
+    assert_int_equal(hub_user_add(e->db, "aida@p.example", "staff", "o",
+                                  "a long password", NULL, 0, NULL, &d),
+                     KK_OK);
+    assert_int_equal(sqlite3_prepare_v2(e->c->db,
+                                        "SELECT email, person_id FROM users "
+                                        "WHERE role = 'staff' ORDER BY email",
+                                        -1, &st, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int64(st, 1), 70);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_type(st, 1), SQLITE_NULL);
+    sqlite3_finalize(st);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -427,6 +462,7 @@ int main(void)
         T(tokens_are_stored_hashed),
         T(the_database_reopens_and_backs_up),
         T(observations_cannot_be_rewritten),
+        T(an_outlet_login_is_linked_to_its_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,10 +29,9 @@
  * `kalkan user add`, and creating a new outlet (a trainer-only route: a new
  * tenant is in nobody's scope until it exists). */
 static const char *const system_ok[] = {
-    "HUB_Q_DEVICE_OUTLET",
-    "HUB_Q_REG_OUTLET_INSERT",
-    "HUB_Q_AUDIT_INSERT",
-    "HUB_Q_OUTLET_ID_BY_SLUG",
+    "HUB_Q_DEVICE_OUTLET",    "HUB_Q_REG_OUTLET_INSERT",
+    "HUB_Q_USER_LINK_PERSON", /* `kalkan user add`, within its --outlet */
+    "HUB_Q_AUDIT_INSERT",     "HUB_Q_OUTLET_ID_BY_SLUG",
 };
 
 static const char *const outlet_tables[] = {
