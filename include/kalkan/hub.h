@@ -79,6 +79,10 @@ struct hub_server_opts {
     bool secure_cookies; /* behind a TLS-terminating proxy: Secure + HSTS */
 };
 
+/* KK_OK if listen is an "ADDRESS:PORT" hub_server_start accepts, so a
+ * command can refuse a bad one before it creates anything. */
+KK_API KK_WUR int hub_listen_check(const char *listen, struct kk_diag *d);
+
 /* Starts serving db (borrowed; must outlive the server). */
 KK_API KK_WUR int hub_server_start(struct hub_db *db,
                                    const struct hub_server_opts *opts,

@@ -1063,6 +1063,12 @@ bad:
     return KK_ERR_INVAL;
 }
 
+int hub_listen_check(const char *listen, struct kk_diag *d)
+{
+    struct sockaddr_storage ss;
+    return parse_listen(listen, &ss, d);
+}
+
 int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
                      struct hub_server **out, struct kk_diag *d)
 {

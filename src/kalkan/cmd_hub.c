@@ -87,11 +87,21 @@ static int fail(const char *what, int err, const struct kk_diag *d)
     return cmd_exit_for(err);
 }
 
-static int usage_error(const char *usage, const char *msg)
+/* One line, as for every command: what is wrong and where help is. */
+static int usage_error(const char *help, const char *msg)
 {
-    kk_log(KK_LOG_ERROR, "%s", msg);
-    fputs(usage, stderr);
+    kk_log(KK_LOG_ERROR, "%s (try 'kalkan %s --help')", msg, help);
     return KK_EXIT_USAGE;
+}
+
+/* getopt_long's '?' and ':' as one line (opterr is off). */
+static int bad_option(const char *help, int c, char **argv)
+{
+    char msg[160];
+    const char *opt = optind > 0 ? argv[optind - 1] : "?";
+    snprintf(msg, sizeof msg,
+             c == ':' ? "%s needs a value" : "unknown option '%s'", opt);
+    return usage_error(help, msg);
 }
 
 enum {
@@ -131,7 +141,7 @@ static int cmd_serve(int argc, char **argv)
     int c, err, rc = KK_EXIT_OK;
     struct sigaction sa;
     sigset_t mask, old;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
             db_path = optarg;
@@ -141,7 +151,7 @@ static int cmd_serve(int argc, char **argv)
             break;
         case O_THREADS:
             if (kk_parse_u64(optarg, 1, 256, &n) != KK_OK)
-                return usage_error(serve_usage,
+                return usage_error("serve",
                                    "--threads wants a number from 1 to 256");
             so.threads = (unsigned)n;
             break;
@@ -163,11 +173,13 @@ static int cmd_serve(int argc, char **argv)
             fputs(serve_usage, stdout);
             return KK_EXIT_OK;
         default:
-            return usage_error(serve_usage, "unknown option");
+            return bad_option("serve", c, argv);
         }
     }
     if (optind != argc)
-        return usage_error(serve_usage, "unexpected argument");
+        return usage_error("serve", "unexpected argument");
+    if (hub_listen_check(so.listen, &d) != KK_OK)
+        return usage_error("serve", d.msg);
     err = hub_db_open(db_path, &db, &d);
     if (err != KK_OK)
         return fail(db_path, err, &d);
@@ -259,7 +271,7 @@ static int cmd_user(int argc, char **argv)
     int c, err, rc = KK_EXIT_OK;
     int64_t id = 0;
     memset(&u, 0, sizeof u);
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
             db_path = optarg;
@@ -280,11 +292,11 @@ static int cmd_user(int argc, char **argv)
             fputs(user_usage, stdout);
             return KK_EXIT_OK;
         default:
-            return usage_error(user_usage, "unknown option");
+            return bad_option("user add", c, argv);
         }
     }
     if (db_path == NULL || email == NULL || role == NULL || optind != argc)
-        return usage_error(user_usage, "--db, --email and --role are needed");
+        return usage_error("user add", "--db, --email and --role are needed");
     if (totp_file != NULL) {
         sb = kk_buf_new(KK_OTP_URI_MAX + 2);
         if (sb == NULL)
@@ -338,7 +350,7 @@ static int cmd_token(int argc, char **argv)
     struct hub_db *db = NULL;
     struct kk_diag d = {.msg = ""};
     int c, err;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
             db_path = optarg;
@@ -348,17 +360,18 @@ static int cmd_token(int argc, char **argv)
             break;
         case O_DEVICE:
             if (kk_parse_u64(optarg, 1, INT64_MAX, &device) != KK_OK)
-                return usage_error(token_usage, "--device wants a device id");
+                return usage_error("token create",
+                                   "--device wants a device id");
             break;
         case 'h':
             fputs(token_usage, stdout);
             return KK_EXIT_OK;
         default:
-            return usage_error(token_usage, "unknown option");
+            return bad_option("token create", c, argv);
         }
     }
     if (db_path == NULL || user == NULL || optind != argc)
-        return usage_error(token_usage, "--db and --user are needed");
+        return usage_error("token create", "--db and --user are needed");
     err = hub_db_open(db_path, &db, &d);
     if (err == KK_OK)
         err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok, &d);
@@ -381,7 +394,7 @@ static int cmd_backup(int argc, char **argv)
     struct hub_db *db = NULL;
     struct kk_diag d = {.msg = ""};
     int c, err;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
         switch (c) {
         case O_DB:
             db_path = optarg;
@@ -390,11 +403,11 @@ static int cmd_backup(int argc, char **argv)
             fputs(backup_usage, stdout);
             return KK_EXIT_OK;
         default:
-            return usage_error(backup_usage, "unknown option");
+            return bad_option("backup", c, argv);
         }
     }
     if (db_path == NULL || optind + 1 != argc)
-        return usage_error(backup_usage, "--db and OUT are needed");
+        return usage_error("backup", "--db and OUT are needed");
     if (access(db_path, F_OK) != 0) {
         kk_diag_set(&d, "%s does not exist", db_path);
         return fail(NULL, KK_ERR_NOTFOUND, &d);
@@ -415,13 +428,14 @@ static int subcommand(int *argc, char ***argv, const char *sub,
                       const char *usage)
 {
     char **v = *argv;
-    if (*argc < 2 || strcmp(v[1], "-h") == 0 || strcmp(v[1], "--help") == 0) {
-        fputs(usage, *argc < 2 ? stderr : stdout);
-        return *argc < 2 ? KK_EXIT_USAGE : KK_EXIT_OK;
+    if (*argc >= 2 &&
+        (strcmp(v[1], "-h") == 0 || strcmp(v[1], "--help") == 0)) {
+        fputs(usage, stdout);
+        return KK_EXIT_OK;
     }
-    if (strcmp(v[1], sub) != 0) {
-        kk_log(KK_LOG_ERROR, "unknown subcommand (try: %s)", sub);
-        fputs(usage, stderr);
+    if (*argc < 2 || strcmp(v[1], sub) != 0) {
+        kk_log(KK_LOG_ERROR, "%s subcommand (try 'kalkan %s %s --help')",
+               *argc < 2 ? "missing" : "unknown", v[0], sub);
         return KK_EXIT_USAGE;
     }
     (*argc)--;
@@ -434,6 +448,7 @@ int cmd_hub_main(int argc, char **argv)
     const char *name = argv[0];
     int rc = -1;
     optind = 1;
+    opterr = 0;
     if (strcmp(name, "serve") == 0)
         return cmd_serve(argc, argv);
     if (strcmp(name, "backup") == 0)
