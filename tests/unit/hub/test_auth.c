@@ -359,9 +359,9 @@ static void the_database_reopens_and_backs_up(void **state)
     sqlite3 *raw;
     sqlite3_stmt *st;
     struct stat sb;
-    assert_int_equal(hub_db_version(e->db), 2);
+    assert_int_equal(hub_db_version(e->db), 3);
     assert_int_equal(hub_db_open(e->path, &again, &d), KK_OK);
-    assert_int_equal(hub_db_version(again), 2);
+    assert_int_equal(hub_db_version(again), 3);
     hub_db_close(again);
     snprintf(copy, sizeof copy, "%s.copy", e->path);
     assert_int_equal(hub_db_backup(e->db, copy, &d), KK_OK);
