@@ -1060,6 +1060,14 @@ out:
 static int api_outlet_coverage(struct hub_req *r)
 {
     char name[KK_HUB_NAME_MAX + 1];
+    /* A cached answer exists only for a caller whose scope held the outlet
+     * at this data generation (scope and generation are in the key), so
+     * the scope check is needed only when the figures are computed. */
+    if (hub_form_get(r->query, "as_of") == NULL &&
+        hub_frag_emit(r, "cov.json", r->param[0], hub_data_generation(r->db))) {
+        r->ctype = "application/json";
+        return KK_OK;
+    }
     if (!outlet_name(r, r->param[0], name, sizeof name))
         return KK_ERR_NOTFOUND;
     return coverage_json(r, r->param[0]);
