@@ -60,17 +60,16 @@ static int name_index(const char *const *tab, size_t n, const char *s)
     static const struct reg_enum id##_enum = {                                 \
         id##_from, id##_name, id##_label, (int)NELEM(names) - 1};
 
-static const char *const dept_labels[] = {
-    NULL,        "Editorial",  "Administration", "Finance",
-    "Technical", "Management", "Other",
-};
 static const char *const devkind_labels[] = {
     NULL, "Desktop", "Laptop", "Phone", "Tablet", "Server", "Router",
 };
 static const char *const media_labels[] = {
     NULL, "Web", "TV", "Radio", "Print", "Investigative",
 };
-LABELS(dept, dept_labels)
+static const char *dept_label(int v)
+{
+    return hub_department_label(v);
+}
 LABELS(devkind, devkind_labels)
 LABELS(media, media_labels)
 
