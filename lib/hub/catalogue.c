@@ -385,15 +385,10 @@ int hub_catalogue_parse(const char *text, size_t len,
     int r = KK_ERR_INVAL;
 
     memset(&rd, 0, sizeof rd);
-    if (out == NULL || (text == NULL && len > 0)) {
-        kk_diag_set(d, "invalid argument");
+    r = hub_text_args(out != NULL, text, len, CAT_FILE_MAX, d);
+    if (r != KK_OK)
         goto out;
-    }
-    if (len > CAT_FILE_MAX) {
-        r = KK_ERR_LIMIT;
-        kk_diag_set(d, "larger than %d bytes", CAT_FILE_MAX);
-        goto out;
-    }
+    r = KK_ERR_INVAL;
     c = calloc(1, sizeof *c);
     if (c == NULL) {
         r = KK_ERR_NOMEM;

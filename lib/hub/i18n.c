@@ -534,6 +534,20 @@ static int po_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+int hub_text_args(bool out_ok, const char *text, size_t len, size_t max,
+                  struct kk_diag *d)
+{
+    if (!out_ok || (text == NULL && len > 0)) {
+        kk_diag_set(d, "invalid argument");
+        return KK_ERR_INVAL;
+    }
+    if (len > max) {
+        kk_diag_set(d, "larger than %zu bytes", max);
+        return KK_ERR_LIMIT;
+    }
+    return KK_OK;
+}
+
 int hub_po_parse(const char *text, size_t len, struct hub_po **out,
                  struct kk_diag *d)
 {
@@ -544,15 +558,10 @@ int hub_po_parse(const char *text, size_t len, struct hub_po **out,
     int r = KK_ERR_INVAL;
 
     memset(&rd, 0, sizeof rd);
-    if (out == NULL || (text == NULL && len > 0)) {
-        kk_diag_set(d, "invalid argument");
+    r = hub_text_args(out != NULL, text, len, KK_HUB_PO_MAX, d);
+    if (r != KK_OK)
         goto out;
-    }
-    if (len > KK_HUB_PO_MAX) {
-        r = KK_ERR_LIMIT;
-        kk_diag_set(d, "larger than %d bytes", KK_HUB_PO_MAX);
-        goto out;
-    }
+    r = KK_ERR_INVAL;
     rd.cap = len + 1;
     rd.arena = malloc(rd.cap);
     po = calloc(1, sizeof *po);

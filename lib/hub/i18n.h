@@ -11,6 +11,7 @@
 #ifndef KALKAN_HUB_I18N_H
 #define KALKAN_HUB_I18N_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "kalkan/kk.h"
@@ -34,6 +35,11 @@ int hub_lang_from_code(const char *code);
  * Kyrgyz); English when the header is NULL, malformed, longer than 1024
  * bytes, or names none of them. */
 int hub_lang_from_accept(const char *header);
+
+/* The argument checks the text readers share: KK_ERR_INVAL (with d) when
+ * out_ok is false or text is NULL with len > 0, KK_ERR_LIMIT past max. */
+KK_WUR int hub_text_args(bool out_ok, const char *text, size_t len, size_t max,
+                         struct kk_diag *d);
 
 /* --- PO catalogues --- */
 
