@@ -172,7 +172,10 @@ out:
     return err;
 }
 
-static int key_load(struct hub_db *h, struct kk_diag *d)
+/* fresh: the database was created just now, so a missing key file is
+ * made; for an existing database a missing key file is an error (a new key
+ * would silently turn every stored second factor into noise). */
+static int key_load(struct hub_db *h, bool fresh, struct kk_diag *d)
 {
     size_t n = strlen(h->path) + 5;
     char *kp = malloc(n);
@@ -182,6 +185,14 @@ static int key_load(struct hub_db *h, struct kk_diag *d)
         return KK_ERR_NOMEM;
     snprintf(kp, n, "%s.key", h->path);
     fd = open(kp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT && !fresh) {
+        err = KK_ERR_NOTFOUND;
+        kk_diag_set(d,
+                    "%s is missing: restore it from the backup (without "
+                    "it no stored second factor can be read)",
+                    kp);
+        goto out;
+    }
     if (fd < 0 && errno == ENOENT) {
         uint8_t k[32];
         err = kk_random(k, sizeof k);
@@ -226,7 +237,7 @@ out:
     return err;
 }
 
-static int migrate(sqlite3 *db, int *version, struct kk_diag *d)
+static int migrate(sqlite3 *db, int *version, int *before, struct kk_diag *d)
 {
     sqlite3_stmt *st = NULL;
     int err = KK_OK, have = 0, latest = 0;
@@ -238,6 +249,7 @@ static int migrate(sqlite3 *db, int *version, struct kk_diag *d)
         goto out;
     }
     have = sqlite3_column_int(st, 0);
+    *before = have;
     sqlite3_finalize(st);
     st = NULL;
     for (const struct hub_asset *a = hub_assets; a->name != NULL; a++) {
@@ -335,7 +347,7 @@ int hub_db_open(const char *path, struct hub_db **out, struct kk_diag *d)
     struct hub_db *h = NULL;
     struct db_priv *p = NULL;
     sqlite3 *db = NULL;
-    int err;
+    int err, before = 0;
     if (path == NULL || out == NULL)
         return KK_ERR_INVAL;
     err = hub_i18n_init(d);
@@ -361,13 +373,13 @@ int hub_db_open(const char *path, struct hub_db **out, struct kk_diag *d)
     err = hub_conn_open(path, &db, d);
     if (err != KK_OK)
         goto out;
-    err = migrate(db, &h->version, d);
+    err = migrate(db, &h->version, &before, d);
     if (err != KK_OK)
         goto out;
     err = controls_sync(db, d);
     if (err != KK_OK)
         goto out;
-    err = key_load(h, d);
+    err = key_load(h, before == 0, d);
     if (err != KK_OK)
         goto out;
     *out = h;

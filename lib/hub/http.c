@@ -904,6 +904,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     enum MHD_Result ret;
     bool head = strcmp(method, "HEAD") == 0;
     const char *ctype;
+    int n_query;
     (void)version;
     if (ctx == NULL) {
         const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -954,8 +955,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
         ret = simple(conn, 503, "database unavailable\n");
         goto out;
     }
-    if (MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_query,
-                                  qb) < 0 ||
+    n_query = MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND,
+                                        collect_query, qb);
+    /* The query counts towards the target's limit (re-encoded, so within a
+     * few bytes of what was sent). */
+    if (kk_buf_len(qb) + strlen(url) > KK_HUB_URL_MAX) {
+        ret = simple(conn, 414, "request target too long\n");
+        goto out;
+    }
+    if (n_query < 0 ||
         hub_form_parse(kk_buf_str(qb), kk_buf_len(qb), &r.query, &d) != KK_OK) {
         lang_pick(&r, NULL);
         hub_fail(&r, 400, "invalid", "The query string is not valid.");

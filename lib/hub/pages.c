@@ -710,7 +710,8 @@ static void checklist_render(struct hub_req *r, struct checklist *cl)
         "kk-ok",
     };
     size_t open = 0;
-    qsort(cl->v, cl->n, sizeof *cl->v, cmp_item);
+    if (cl->n > 1)
+        qsort(cl->v, cl->n, sizeof *cl->v, cmp_item);
     for (size_t i = 0; i < cl->n; i++)
         open += cl->v[i].state != IT_DONE;
     hub_raw(r, "<p class=\"kk-summary\" id=\"checklist-summary\">");
@@ -1258,7 +1259,8 @@ static int api_me(struct hub_req *r)
         err = me_build(r, &cl, name, sizeof name);
     if (err != KK_OK && err != KK_ERR_NOTFOUND)
         goto out;
-    qsort(cl.v, cl.n, sizeof *cl.v, cmp_item);
+    if (cl.n > 1)
+        qsort(cl.v, cl.n, sizeof *cl.v, cmp_item);
     hub_jw_begin(&w, r);
     hub_jw_int(&w, "id", r->who.user_id);
     hub_jw_str(&w, "email", r->who.email);

@@ -372,6 +372,10 @@ static int cmd_token(int argc, char **argv)
     }
     if (db_path == NULL || user == NULL || optind != argc)
         return usage_error("token create", "--db and --user are needed");
+    if (access(db_path, F_OK) != 0) {
+        kk_diag_set(&d, "%s does not exist", db_path);
+        return fail(NULL, KK_ERR_NOTFOUND, &d);
+    }
     err = hub_db_open(db_path, &db, &d);
     if (err == KK_OK)
         err = hub_token_create(db, user, (int64_t)device, tok, sizeof tok, &d);

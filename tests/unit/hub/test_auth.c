@@ -383,6 +383,15 @@ static void the_database_reopens_and_backs_up(void **state)
     assert_int_equal(chmod(key, 0644), 0);
     assert_int_equal(hub_db_open(e->path, &again, &d), KK_ERR_PERM);
     assert_int_equal(chmod(key, 0600), 0);
+    /* A lost key file is not silently replaced. */
+    {
+        char moved[192];
+        snprintf(moved, sizeof moved, "%s.moved", key);
+        assert_int_equal(rename(key, moved), 0);
+        assert_int_equal(hub_db_open(e->path, &again, &d), KK_ERR_NOTFOUND);
+        assert_non_null(strstr(d.msg, "restore"));
+        assert_int_equal(rename(moved, key), 0);
+    }
 }
 
 static void observations_cannot_be_rewritten(void **state)
