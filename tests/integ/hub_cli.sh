@@ -13,7 +13,7 @@
 # created 0600 and a group-readable one is refused; SIGTERM stops `serve`
 # with exit 0.
 set -euo pipefail
-. "$(dirname "$0")/hub_lib.sh"
+. "$(dirname "$0")/../data/hub/lib.sh"
 
 # run CMD... : runs kalkan with stdin from $T/stdin; sets RC, and the
 # output is in $T/out and $T/err.

@@ -10,7 +10,7 @@
 # consistent (PRAGMA integrity_check = ok) and every acknowledged person
 # present with the name that was sent; the restarted hub must serve them.
 set -euo pipefail
-. "$(dirname "$0")/hub_lib.sh"
+. "$(dirname "$0")/../data/hub/lib.sh"
 
 ROUNDS=5
 WRITERS=3

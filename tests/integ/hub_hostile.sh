@@ -18,7 +18,7 @@
 # parameters of the signed-in API and pages, wapiti against the signed-in
 # site; neither may report anything.  Both talk to 127.0.0.1 only.
 set -euo pipefail
-. "$(dirname "$0")/hub_lib.sh"
+. "$(dirname "$0")/../data/hub/lib.sh"
 
 hub_start
 hub_user trainer@hostile.example trainer

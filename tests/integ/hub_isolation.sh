@@ -32,7 +32,7 @@
 # {placeholder} the walk cannot map to an object fails the test, so every
 # route is covered, including routes added later.
 set -euo pipefail
-. "$(dirname "$0")/hub_lib.sh"
+. "$(dirname "$0")/../data/hub/lib.sh"
 
 ROLES=(trainer assistant focal staff device donor)
 declare -A WHO

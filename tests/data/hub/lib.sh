@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-# hub_lib.sh - shared helpers of the hub_*.sh integration tests (sourced).
+# tests/data/hub/lib.sh - shared helpers of the hub_*.sh integration tests (sourced).
 #
 # A test starts the real `kalkan serve` on 127.0.0.1 with port 0 (the
 # kernel picks a free port, which the server prints) and a database in a
@@ -13,7 +13,7 @@
 set -euo pipefail
 : "${KALKAN:?KALKAN must name the kalkan binary}"
 KK_SANITIZE=${KK_SANITIZE:-OFF}
-KK_SOURCE_DIR=${KK_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+KK_SOURCE_DIR=${KK_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)}
 
 T=$(mktemp -d /tmp/kalkan-hub.XXXXXX)
 mkdir -p "$T/jar" "$T/csrf" "$T/totp" "$T/step"
