@@ -462,6 +462,10 @@ expect "every one of the $NH answers kept carries the security headers" 0 "$miss
 check "the hub is alive after everything" alive
 
 # --- the scanners ---
+# They look for injection and escaping flaws: logic that both builds share.
+# They run against the optimised build, where they take half the time; the
+# sanitizer build gets every hostile request above.
+if [ "${KK_SANITIZE:-OFF}" != ON ]; then
 SID=$(awk '$6 == "kk_session" { print $7 }' "$T/jar/$TR")
 CSRF=$(<"$T/csrf/$TR")
 check "a session for the scanners" test -n "$SID"
@@ -499,7 +503,7 @@ if command -v sqlmap >/dev/null; then
         --data="{\"kind\":\"laptop\",\"os\":\"Linux\",\"asset_tag\":\"probe\",\"custodian\":$P1}"
     check "the hub is alive after sqlmap" alive
 else
-    echo "skip sqlmap: not installed (scripts/install-deps installs it)"
+    bad "sqlmap is not installed (scripts/install-deps installs it)"
 fi
 if command -v wapiti >/dev/null; then
     # wapiti crawls the signed-in site and attacks what it finds; signing
@@ -550,7 +554,10 @@ if command -v wapiti >/dev/null; then
     expect "the scanners' session is still signed in" 200 "$STATUS"
     check "the hub is alive after wapiti" alive
 else
-    echo "skip wapiti: not installed (scripts/install-deps installs it)"
+    bad "wapiti is not installed (scripts/install-deps installs it)"
+fi
+else
+    echo "the scanners run in the optimised build of this suite"
 fi
 
 rc=0
