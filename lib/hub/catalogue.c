@@ -401,9 +401,7 @@ int hub_catalogue_parse(const char *text, size_t len,
         r = KK_ERR_NOMEM;
         goto out;
     }
-    s = kk_span_make(len > 0 ? text : "", len);
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-        s.off = 3; /* a byte-order mark */
+    s = hub_text_span(text, len);
     for (;;) {
         const char *line;
         size_t n;

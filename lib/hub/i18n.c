@@ -534,6 +534,14 @@ static int po_cmp(const void *a, const void *b)
     return strcmp(x->id, y->id);
 }
 
+struct kk_span hub_text_span(const char *text, size_t len)
+{
+    struct kk_span s = kk_span_make(len > 0 ? text : "", len);
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+        s.off = 3; /* a byte-order mark */
+    return s;
+}
+
 int hub_text_args(bool out_ok, const char *text, size_t len, size_t max,
                   struct kk_diag *d)
 {
@@ -569,9 +577,7 @@ int hub_po_parse(const char *text, size_t len, struct hub_po **out,
         r = KK_ERR_NOMEM;
         goto out;
     }
-    s = kk_span_make(len > 0 ? text : "", len);
-    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
-        s.off = 3; /* a byte-order mark */
+    s = hub_text_span(text, len);
     for (;;) {
         const char *line;
         size_t n;

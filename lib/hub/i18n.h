@@ -41,6 +41,9 @@ int hub_lang_from_accept(const char *header);
 KK_WUR int hub_text_args(bool out_ok, const char *text, size_t len, size_t max,
                          struct kk_diag *d);
 
+/* A cursor over text, past a UTF-8 byte-order mark if there is one. */
+struct kk_span hub_text_span(const char *text, size_t len);
+
 /* --- PO catalogues --- */
 
 struct hub_po;
