@@ -119,6 +119,38 @@ enum {
     O_ROUTES
 };
 
+/* The first demo login (the trainer) as a QR code in the terminal, for a
+ * phone's authenticator app.  Best effort: the logins are printed anyway. */
+static void print_first_qr(const char *logins)
+{
+    struct otp_uri u;
+    struct kk_buf *uri = kk_buf_new(KK_OTP_URI_MAX);
+    struct kk_buf *qr = kk_buf_new(KK_OTP_QR_MAX);
+    size_t el = strcspn(logins, "\t"), n = 0;
+    const char *sec = logins + el + 1;
+    memset(&u, 0, sizeof u);
+    if (uri == NULL || qr == NULL || logins[el] != '\t' || el == 0 ||
+        el > KK_OTP_LABEL_MAX)
+        goto out;
+    sec += strcspn(sec, "\t") + 1;
+    otp_params_default(&u.params);
+    snprintf(u.issuer, sizeof u.issuer, "Kalkan");
+    memcpy(u.account, logins, el);
+    if (otp_base32_decode(sec, strcspn(sec, "\t"), u.secret, sizeof u.secret,
+                          &n) != KK_OK)
+        goto out;
+    u.secret_len = n;
+    if (otp_uri_build(&u, uri) == KK_OK &&
+        otp_qr_render(kk_buf_str(uri), OTP_QR_TERM, qr) == KK_OK)
+        printf("\nScan this with an authenticator app to sign in as %.*s:\n"
+               "%s\n",
+               (int)el, logins, kk_buf_str(qr));
+out:
+    otp_uri_wipe(&u);
+    kk_buf_free(uri);
+    kk_buf_free(qr);
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -204,6 +236,7 @@ static int cmd_serve(int argc, char **argv)
                   "with: kalkan otp code --secret-file FILE):\n",
                   stdout);
             fputs(kk_buf_str(logins), stdout);
+            print_first_qr(kk_buf_str(logins));
         }
         kk_buf_free(logins);
     }
