@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "auth.h"
+#include "hub_test.h"
 #include "kalkan/hub.h"
 #include "kalkan/otp.h"
 
@@ -34,25 +35,13 @@ struct env {
     int64_t uid;
 };
 
-static void rm_db(const char *dir)
-{
-    static const char *const suffix[] = {"", "-wal", "-shm", ".key", ".copy"};
-    char p[160];
-    for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-        snprintf(p, sizeof p, "%s/hub.db%s", dir, suffix[i]);
-        unlink(p);
-    }
-    rmdir(dir);
-}
-
 static int setup(void **state)
 {
     struct env *e = calloc(1, sizeof *e);
     struct kk_diag d = {.msg = ""};
     setenv("KALKAN_HUB_NOW", NOW_TEXT, 1);
-    snprintf(e->dir, sizeof e->dir, "/tmp/kk-auth-XXXXXX");
-    assert_non_null(mkdtemp(e->dir));
-    snprintf(e->path, sizeof e->path, "%s/hub.db", e->dir);
+    assert_true(
+        hub_test_dir("auth", e->dir, sizeof e->dir, e->path, sizeof e->path));
     assert_int_equal(hub_db_open(e->path, &e->db, &d), KK_OK);
     assert_int_equal(hub_user_add(e->db, "ana@example.org", "trainer", NULL,
                                   "correct horse battery", secret,
@@ -67,7 +56,7 @@ static int teardown(void **state)
 {
     struct env *e = *state;
     hub_db_close(e->db);
-    rm_db(e->dir);
+    hub_test_dir_remove(e->dir);
     free(e);
     unsetenv("KALKAN_HUB_NOW");
     return 0;

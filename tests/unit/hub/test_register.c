@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "kalkan/hub.h"
+#include "hub_test.h"
 #include "reg.h"
 
 static const struct reg_entity *const all_entities[] = {
@@ -62,9 +63,8 @@ static int setup(void **state)
     struct kk_diag d = {.msg = ""};
     int64_t id;
     assert_non_null(w);
-    snprintf(w->dir, sizeof w->dir, "/tmp/kk-reg-XXXXXX");
-    assert_non_null(mkdtemp(w->dir));
-    snprintf(w->path, sizeof w->path, "%s/hub.db", w->dir);
+    assert_true(
+        hub_test_dir("reg", w->dir, sizeof w->dir, w->path, sizeof w->path));
     assert_int_equal(hub_db_open(w->path, &w->db, &d), KK_OK);
     assert_int_equal(hub_conn_get(w->db, &w->conn), KK_OK);
     assert_int_equal(sqlite3_open(w->path, &w->raw), SQLITE_OK);
@@ -104,20 +104,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct world *w = *state;
-    static const char *const files[] = {"hub.db", "hub.db-wal", "hub.db-shm",
-                                        "hub.db.key"};
-    char path[160];
     hub_form_free(w->form);
     hub_json_free(w->json);
     hub_form_free(w->r.query);
     kk_buf_free(w->r.out);
     sqlite3_close(w->raw);
     hub_db_close(w->db);
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        snprintf(path, sizeof path, "%s/%s", w->dir, files[i]);
-        unlink(path);
-    }
-    rmdir(w->dir);
+    hub_test_dir_remove(w->dir);
     free(w);
     return 0;
 }

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "hub_int.h"
+#include "hub_test.h"
 #include "kalkan/hub.h"
 
 /* Statements that read or write outlet tables outside a request: the
@@ -145,9 +146,8 @@ static int setup(void **state)
     struct kk_diag d = {.msg = ""};
     int64_t id;
     assert_non_null(w);
-    snprintf(w->dir, sizeof w->dir, "/tmp/kk-scope-XXXXXX");
-    assert_non_null(mkdtemp(w->dir));
-    snprintf(w->path, sizeof w->path, "%s/hub.db", w->dir);
+    assert_true(
+        hub_test_dir("scope", w->dir, sizeof w->dir, w->path, sizeof w->path));
     assert_int_equal(hub_db_open(w->path, &w->db, &d), KK_OK);
     assert_int_equal(sqlite3_open(w->path, &w->raw), SQLITE_OK);
     sqlite3_busy_timeout(w->raw, 5000);
@@ -205,18 +205,9 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct world *w = *state;
-    char cmd[160];
     sqlite3_close(w->raw);
     hub_db_close(w->db);
-    snprintf(cmd, sizeof cmd, "%s/hub.db", w->dir);
-    unlink(cmd);
-    snprintf(cmd, sizeof cmd, "%s/hub.db-wal", w->dir);
-    unlink(cmd);
-    snprintf(cmd, sizeof cmd, "%s/hub.db-shm", w->dir);
-    unlink(cmd);
-    snprintf(cmd, sizeof cmd, "%s/hub.db.key", w->dir);
-    unlink(cmd);
-    rmdir(w->dir);
+    hub_test_dir_remove(w->dir);
     free(w);
     return 0;
 }
