@@ -342,15 +342,6 @@ out:
     return err;
 }
 
-int hub_session_set_stage(struct hub_conn *c, const uint8_t hash[32], int stage)
-{
-    /* A new stage gets a new session id in the caller (fixation);
-     * here the old row simply goes. */
-    (void)stage;
-    hub_session_end(c, hash);
-    return KK_OK;
-}
-
 void hub_session_end(struct hub_conn *c, const uint8_t hash[32])
 {
     sqlite3_stmt *st = hub_q(c, HUB_Q_SESSION_DELETE);

@@ -47,8 +47,6 @@ KK_WUR int hub_login_code(struct hub_conn *c, int64_t user_id, const char *code,
  * random bytes, 43 characters + NUL) to cookie. */
 KK_WUR int hub_session_create(struct hub_conn *c, int64_t user_id, int stage,
                               char *cookie, size_t cap);
-KK_WUR int hub_session_set_stage(struct hub_conn *c, const uint8_t hash[32],
-                                 int stage);
 void hub_session_end(struct hub_conn *c, const uint8_t hash[32]);
 
 /* Enrolment: a new secret stored sealed as "pending" for the user and

@@ -813,8 +813,7 @@ static void security_headers(struct MHD_Response *resp, bool secure)
                                 "max-age=31536000; includeSubDomains");
 }
 
-static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
-                               bool head)
+static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
@@ -829,7 +828,6 @@ static enum MHD_Result respond(struct MHD_Connection *conn, struct hub_req *r,
         free(body);
         return MHD_NO;
     }
-    (void)head;
     MHD_add_response_header(resp, "Content-Type",
                             r->ctype != NULL ? r->ctype
                                              : "text/html; charset=utf-8");
@@ -902,7 +900,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     struct kk_buf *qb = NULL;
     struct kk_diag d;
     enum MHD_Result ret;
-    bool head = strcmp(method, "HEAD") == 0;
+    bool head = strcmp(method, "HEAD") == 0; /* libmicrohttpd drops the body */
     const char *ctype;
     int n_query;
     (void)version;
@@ -993,7 +991,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     dispatch(&r);
     hub_tx_rollback(r.db); /* a handler that failed mid-transaction */
 reply:
-    ret = respond(conn, &r, head);
+    ret = respond(conn, &r);
 out:
     for (size_t i = 0; i < r.n_hdr; i++) {
         free(r.hdr_name[i]);

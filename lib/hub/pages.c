@@ -253,15 +253,16 @@ static int dashboard_programme(struct hub_req *r)
     const char **labels = NULL;
     uint64_t gen = hub_data_generation(r->db);
     size_t from;
-    int err = hub_cov_load(r, 0, hub_now(), &all);
-    if (err != KK_OK)
-        return err;
+    int err;
     hub_page_begin(r, "Programme dashboard");
     if (hub_frag_emit(r, "dash", 0, gen)) {
         hub_page_end(r);
         return KK_OK;
     }
     from = kk_buf_len(r->out);
+    err = hub_cov_load(r, 0, hub_now(), &all);
+    if (err != KK_OK)
+        return err;
     if (r->who.role == HUB_ROLE_DONOR && all.people < HUB_K_MIN) {
         hub_raw(r, "<p>");
         hub_t(r, "Not enough people are registered yet to show figures "
