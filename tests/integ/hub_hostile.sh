@@ -466,96 +466,96 @@ check "the hub is alive after everything" alive
 # They run against the optimised build, where they take half the time; the
 # sanitizer build gets every hostile request above.
 if [ "${KK_SANITIZE:-OFF}" != ON ]; then
-SID=$(awk '$6 == "kk_session" { print $7 }' "$T/jar/$TR")
-CSRF=$(<"$T/csrf/$TR")
-check "a session for the scanners" test -n "$SID"
-if command -v sqlmap >/dev/null; then
-    # sqlmap: nothing injectable.  Level 2 adds the Cookie and other
-    # headers; BEUT are boolean, error, UNION and time-based techniques.
-    sqlmap_run() { # NAME URL [MORE OPTIONS]
-        local name=$1 url=$2 t0=$SECONDS
-        shift 2
-        timeout -s KILL 300 sqlmap -u "$url" --batch --level=2 --risk=1 \
-            --technique=BEUT --flush-session --disable-coloring \
-            --output-dir="$T/sqlmap" --cookie="kk_session=$SID" \
-            --headers="X-CSRF-Token: $CSRF" --skip=csrf,kk_session,kk_known,kk_pre \
-            --time-sec=2 --timeout=10 --retries=1 "$@" \
-            >"$T/sqlmap.$name.log" 2>&1 || true
-        echo "     (sqlmap on $name: $((SECONDS - t0)) s)"
-        if grep -qiE "might be injectable|is vulnerable|appears to be .*injectable|sqlmap identified the following injection point|^Parameter: " \
-            "$T/sqlmap.$name.log"; then
-            bad "sqlmap finds an injection in $name"
-            grep -iE "injectable|vulnerable|Parameter:" "$T/sqlmap.$name.log" | head -n 5 | sed 's/^/    /'
-        elif grep -qiE "all tested parameters do not appear to be injectable|do not appear to be injectable" \
-            "$T/sqlmap.$name.log"; then
-            ok "sqlmap: nothing injectable in $name"
-        else
-            bad "sqlmap did not finish on $name"
-            tail -n 5 "$T/sqlmap.$name.log" | sed 's/^/    /'
-        fi
-    }
-    sqlmap_run "GET outlet ?as_of" "$HUB_URL/outlets/$O?as_of=2026-01-01"
-    sqlmap_run "GET API coverage ?as_of" "$HUB_URL/api/v1/outlets/$O/coverage?as_of=2026-01-01"
-    sqlmap_run "GET API person path" "$HUB_URL/api/v1/outlets/$O/people/${P1}*"
-    sqlmap_run "POST person form" "$HUB_URL/outlets/$O/people" \
-        --data="name=Sql+Probe&department=editorial&job_title=x&email=probe%40hostile.example"
-    sqlmap_run "POST device JSON" "$HUB_URL/api/v1/outlets/$O/devices" \
-        --data="{\"kind\":\"laptop\",\"os\":\"Linux\",\"asset_tag\":\"probe\",\"custodian\":$P1}"
-    check "the hub is alive after sqlmap" alive
-else
-    bad "sqlmap is not installed (scripts/install-deps installs it)"
-fi
-if command -v wapiti >/dev/null; then
-    # wapiti crawls the signed-in site and attacks what it finds; signing
-    # out and the session routes are left alone so the crawl stays signed
-    # in.  Modules that would call out to wapiti's own servers (ssrf, xxe)
-    # are not used: everything stays on 127.0.0.1.
-    # Wapiti 3.0.4's --exclude does not work with Python 3.11, so the
-    # crawl is fenced by its scope instead: the folder /outlets/ID/ (the
-    # register, the matrix, the change log, with their forms and imports),
-    # then single pages with query parameters.
-    wapiti_run() { # NAME URL SCOPE [START URLS]
-        local name=$1 url=$2 scope=$3 starts=()
-        shift 3
-        for u in "$@"; do starts+=(-s "$u"); done
-        local t0=$SECONDS
-        timeout -s KILL 300 wapiti -u "$url" --scope "$scope" "${starts[@]}" \
-            -H "Cookie: kk_session=$SID" \
-            -m sql,xss,permanentxss,exec,file,crlf,redirect,methods \
-            --flush-session --store-session "$T/wapiti-session" \
-            --store-config "$T/wapiti-config" --no-bugreport \
-            --max-scan-time 60 --max-attack-time 15 -d 2 \
-            --max-links-per-page 30 -t 10 -f json -o "$T/wapiti.$name.json" \
-            -v 1 >"$T/wapiti.$name.log" 2>&1 || true
-        echo "     (wapiti on $name: $((SECONDS - t0)) s)"
-        if [ ! -s "$T/wapiti.$name.json" ]; then
-            bad "wapiti wrote no report for $name"
-            tail -n 10 "$T/wapiti.$name.log" | sed 's/^/    /'
-            return 0
-        fi
-        local found anomalies crawled
-        found=$(jq '[.vulnerabilities | to_entries[] | .value | length] | add // 0' "$T/wapiti.$name.json")
-        anomalies=$(jq '[.anomalies | to_entries[] | .value | length] | add // 0' "$T/wapiti.$name.json")
-        crawled=$(grep -c '^\[+\] ' "$T/wapiti.$name.log" || true)
-        expect "wapiti finds no vulnerability in $name ($crawled resources)" 0 "$found"
-        if [ "$found" != 0 ]; then
-            jq -r '.vulnerabilities | to_entries[] | select(.value | length > 0) |
-                .key + ": " + (.value | map(.method + " " + .path + " " + (.parameter // "") + " " + .info) | join(" | "))' \
-                "$T/wapiti.$name.json" | cut -c1-400 | sed 's/^/    /'
-        fi
-        expect "wapiti caused no internal error in $name" 0 "$anomalies"
-    }
-    R=$HUB_URL/outlets/$O
-    wapiti_run register "$R/" folder "$R/people" "$R/devices" "$R/accounts" \
-        "$R/licences" "$R/websites" "$R/matrix" "$R/audit" "$R/edit"
-    wapiti_run overview "$R?as_of=2026-01-01" page
-    wapiti_run dashboard "$HUB_URL/?as_of=2026-01-01" page
-    req "$TR" GET /api/v1/outlets
-    expect "the scanners' session is still signed in" 200 "$STATUS"
-    check "the hub is alive after wapiti" alive
-else
-    bad "wapiti is not installed (scripts/install-deps installs it)"
-fi
+    SID=$(awk '$6 == "kk_session" { print $7 }' "$T/jar/$TR")
+    CSRF=$(<"$T/csrf/$TR")
+    check "a session for the scanners" test -n "$SID"
+    if command -v sqlmap >/dev/null; then
+        # sqlmap: nothing injectable.  Level 2 adds the Cookie and other
+        # headers; BEUT are boolean, error, UNION and time-based techniques.
+        sqlmap_run() { # NAME URL [MORE OPTIONS]
+            local name=$1 url=$2 t0=$SECONDS
+            shift 2
+            timeout -s KILL 300 sqlmap -u "$url" --batch --level=2 --risk=1 \
+                --technique=BEUT --flush-session --disable-coloring \
+                --output-dir="$T/sqlmap" --cookie="kk_session=$SID" \
+                --headers="X-CSRF-Token: $CSRF" --skip=csrf,kk_session,kk_known,kk_pre \
+                --time-sec=2 --timeout=10 --retries=1 "$@" \
+                >"$T/sqlmap.$name.log" 2>&1 || true
+            echo "     (sqlmap on $name: $((SECONDS - t0)) s)"
+            if grep -qiE "might be injectable|is vulnerable|appears to be .*injectable|sqlmap identified the following injection point|^Parameter: " \
+                "$T/sqlmap.$name.log"; then
+                bad "sqlmap finds an injection in $name"
+                grep -iE "injectable|vulnerable|Parameter:" "$T/sqlmap.$name.log" | head -n 5 | sed 's/^/    /'
+            elif grep -qiE "all tested parameters do not appear to be injectable|do not appear to be injectable" \
+                "$T/sqlmap.$name.log"; then
+                ok "sqlmap: nothing injectable in $name"
+            else
+                bad "sqlmap did not finish on $name"
+                tail -n 5 "$T/sqlmap.$name.log" | sed 's/^/    /'
+            fi
+        }
+        sqlmap_run "GET outlet ?as_of" "$HUB_URL/outlets/$O?as_of=2026-01-01"
+        sqlmap_run "GET API coverage ?as_of" "$HUB_URL/api/v1/outlets/$O/coverage?as_of=2026-01-01"
+        sqlmap_run "GET API person path" "$HUB_URL/api/v1/outlets/$O/people/${P1}*"
+        sqlmap_run "POST person form" "$HUB_URL/outlets/$O/people" \
+            --data="name=Sql+Probe&department=editorial&job_title=x&email=probe%40hostile.example"
+        sqlmap_run "POST device JSON" "$HUB_URL/api/v1/outlets/$O/devices" \
+            --data="{\"kind\":\"laptop\",\"os\":\"Linux\",\"asset_tag\":\"probe\",\"custodian\":$P1}"
+        check "the hub is alive after sqlmap" alive
+    else
+        bad "sqlmap is not installed (scripts/install-deps installs it)"
+    fi
+    if command -v wapiti >/dev/null; then
+        # wapiti crawls the signed-in site and attacks what it finds; signing
+        # out and the session routes are left alone so the crawl stays signed
+        # in.  Modules that would call out to wapiti's own servers (ssrf, xxe)
+        # are not used: everything stays on 127.0.0.1.
+        # Wapiti 3.0.4's --exclude does not work with Python 3.11, so the
+        # crawl is fenced by its scope instead: the folder /outlets/ID/ (the
+        # register, the matrix, the change log, with their forms and imports),
+        # then single pages with query parameters.
+        wapiti_run() { # NAME URL SCOPE [START URLS]
+            local name=$1 url=$2 scope=$3 starts=()
+            shift 3
+            for u in "$@"; do starts+=(-s "$u"); done
+            local t0=$SECONDS
+            timeout -s KILL 300 wapiti -u "$url" --scope "$scope" "${starts[@]}" \
+                -H "Cookie: kk_session=$SID" \
+                -m sql,xss,permanentxss,exec,file,crlf,redirect,methods \
+                --flush-session --store-session "$T/wapiti-session" \
+                --store-config "$T/wapiti-config" --no-bugreport \
+                --max-scan-time 60 --max-attack-time 15 -d 2 \
+                --max-links-per-page 30 -t 10 -f json -o "$T/wapiti.$name.json" \
+                -v 1 >"$T/wapiti.$name.log" 2>&1 || true
+            echo "     (wapiti on $name: $((SECONDS - t0)) s)"
+            if [ ! -s "$T/wapiti.$name.json" ]; then
+                bad "wapiti wrote no report for $name"
+                tail -n 10 "$T/wapiti.$name.log" | sed 's/^/    /'
+                return 0
+            fi
+            local found anomalies crawled
+            found=$(jq '[.vulnerabilities | to_entries[] | .value | length] | add // 0' "$T/wapiti.$name.json")
+            anomalies=$(jq '[.anomalies | to_entries[] | .value | length] | add // 0' "$T/wapiti.$name.json")
+            crawled=$(grep -c '^\[+\] ' "$T/wapiti.$name.log" || true)
+            expect "wapiti finds no vulnerability in $name ($crawled resources)" 0 "$found"
+            if [ "$found" != 0 ]; then
+                jq -r '.vulnerabilities | to_entries[] | select(.value | length > 0) |
+                    .key + ": " + (.value | map(.method + " " + .path + " " + (.parameter // "") + " " + .info) | join(" | "))' \
+                    "$T/wapiti.$name.json" | cut -c1-400 | sed 's/^/    /'
+            fi
+            expect "wapiti caused no internal error in $name" 0 "$anomalies"
+        }
+        R=$HUB_URL/outlets/$O
+        wapiti_run register "$R/" folder "$R/people" "$R/devices" "$R/accounts" \
+            "$R/licences" "$R/websites" "$R/matrix" "$R/audit" "$R/edit"
+        wapiti_run overview "$R?as_of=2026-01-01" page
+        wapiti_run dashboard "$HUB_URL/?as_of=2026-01-01" page
+        req "$TR" GET /api/v1/outlets
+        expect "the scanners' session is still signed in" 200 "$STATUS"
+        check "the hub is alive after wapiti" alive
+    else
+        bad "wapiti is not installed (scripts/install-deps installs it)"
+    fi
 else
     echo "the scanners run in the optimised build of this suite"
 fi
