@@ -74,9 +74,15 @@ KK_API KK_WUR int hub_token_create(struct hub_db *db, const char *email,
 struct hub_server;
 
 struct hub_server_opts {
-    const char *listen;  /* "127.0.0.1:8080", "[::1]:8080" */
-    unsigned threads;    /* worker threads; 0 = number of CPUs */
-    bool secure_cookies; /* behind a TLS-terminating proxy: Secure + HSTS */
+    const char *listen;    /* "127.0.0.1:8080", "[::1]:8080" */
+    unsigned threads;      /* worker threads; 0 = number of CPUs */
+    bool secure_cookies;   /* behind a TLS-terminating proxy: Secure + HSTS */
+    const char *base_url;  /* the hub's public address for links in e-mail
+                              and invitations ("https://hub.example"), or
+                              NULL: the request's Host */
+    const char *smtp;      /* "HOST:PORT" of a mail relay, or NULL: no
+                              e-mail (reminders show on the dashboard) */
+    const char *mail_from; /* the From address of the hub's e-mail */
 };
 
 /* KK_OK if listen is an "ADDRESS:PORT" hub_server_start accepts, so a

@@ -30,6 +30,7 @@
 #include "i18n.h"
 #include "kalkan/otp.h"
 #include "model.h"
+#include "programme.h"
 
 #define DAY INT64_C(86400)
 #define N_OUTLETS 5
@@ -1514,6 +1515,33 @@ static void programme_start(struct demo *g)
     date_text(g->start, g->start_date, sizeof g->start_date);
 }
 
+/* The workflows' rows (programme.h): each area draws from its own
+ * streams, derived from the seed, so adding one leaves the others' rows
+ * as they were. */
+static int write_programme(struct demo *g, struct kk_diag *d)
+{
+    static int (*const area[])(struct hub_demo_ctx *) = {
+        hub_demo_selection,
+        hub_demo_assess,
+        hub_demo_training,
+        hub_demo_incidents,
+    };
+    int err = KK_OK;
+    for (size_t i = 0; i < sizeof area / sizeof area[0] && err == KK_OK; i++) {
+        struct hub_demo_ctx x = {
+            .c = g->c,
+            .rng = g->rng ^ (UINT64_C(0x70726f6772616d00) + i),
+            .ids = g->ids ^ (UINT64_C(0x70726f6769647300) + i),
+            .start = g->start,
+            .now = g->now,
+            .trainer = g->trainer,
+            .d = d,
+        };
+        err = area[i](&x);
+    }
+    return err;
+}
+
 static int write_all(struct demo *g, struct kk_buf *logins, struct kk_diag *d)
 {
     sqlite3_stmt *st = hub_q(g->c, HUB_Q_SETTING_SET);
@@ -1533,6 +1561,8 @@ static int write_all(struct demo *g, struct kk_buf *logins, struct kk_diag *d)
         err = write_websites(g, d);
     if (err == KK_OK)
         err = write_observations(g, d);
+    if (err == KK_OK)
+        err = write_programme(g, d);
     if (err == KK_OK) {
         err = write_logins(g, logins);
         if (err != KK_OK)

@@ -26,6 +26,15 @@ static const struct nav_item nav[] = {
     {"/outlets", "Outlets",
      HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT)},
     {"/me", "My checklist", HUB_ROLES_PEOPLE},
+    {"/calls", "Selection",
+     HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_PANEL)},
+    {"/sessions", "Training",
+     HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT)},
+    {"/incidents", "Incidents",
+     HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT)},
+    {"/reports", "Reports",
+     HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |
+         HUB_ROLEBIT(HUB_ROLE_DONOR)},
     {"/catalogue", "Controls", HUB_ROLES_PEOPLE},
     {"/settings", "Settings", HUB_ROLES_ALL},
 };

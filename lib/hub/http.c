@@ -27,12 +27,15 @@
 #include "auth.h"
 #include "i18n.h"
 #include "model.h"
+#include "programme.h"
 
 struct hub_server {
     struct MHD_Daemon *mhd;
     struct hub_db *db;
     bool secure;
     unsigned port;
+    char *base_url;
+    struct hub_housekeeping *hk;
 };
 
 struct conn_ctx {
@@ -46,10 +49,10 @@ static const char csp[] =
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 static const struct hub_route *const route_tables[] = {
-    hub_routes_auth,
-    hub_routes_pages,
-    hub_routes_register,
-    hub_routes_api,
+    hub_routes_auth,     hub_routes_pages,     hub_routes_register,
+    hub_routes_api,      hub_routes_selection, hub_routes_assess,
+    hub_routes_training, hub_routes_incident,  hub_routes_remind,
+    hub_routes_report,
 };
 
 /* --- output --- */
@@ -1099,6 +1102,13 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
         return KK_ERR_NOMEM;
     s->db = db;
     s->secure = opts->secure_cookies;
+    if (opts->base_url != NULL) {
+        s->base_url = strdup(opts->base_url);
+        if (s->base_url == NULL) {
+            free(s);
+            return KK_ERR_NOMEM;
+        }
+    }
     s->mhd = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, threads,
@@ -1108,6 +1118,7 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, 128u, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, NULL, MHD_OPTION_END);
     if (s->mhd == NULL) {
+        free(s->base_url);
         free(s);
         kk_diag_set(d,
                     "cannot listen on %s (in use, or not an address of "
@@ -1117,15 +1128,29 @@ int hub_server_start(struct hub_db *db, const struct hub_server_opts *opts,
     }
     info = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info != NULL ? info->port : 0;
+    err = hub_housekeeping_start(db, opts, &s->hk, d);
+    if (err != KK_OK) {
+        MHD_stop_daemon(s->mhd);
+        free(s->base_url);
+        free(s);
+        return err;
+    }
     *out = s;
     return KK_OK;
+}
+
+const char *hub_base_url(struct hub_req *r)
+{
+    return r->srv != NULL && r->srv->base_url != NULL ? r->srv->base_url : "";
 }
 
 void hub_server_stop(struct hub_server *s)
 {
     if (s == NULL)
         return;
+    hub_housekeeping_stop(s->hk);
     MHD_stop_daemon(s->mhd);
+    free(s->base_url);
     free(s);
 }
 

@@ -41,10 +41,7 @@ enum hub_sql_flag {
 
 #define HUB_SQL(name, flag, text) name,
 enum hub_q {
-#include "sql_core.h"
-#include "sql_register.h"
-#include "sql_api.h"
-#include "sql_demo.h"
+#include "sql_all.h"
     HUB_Q_COUNT
 };
 #undef HUB_SQL

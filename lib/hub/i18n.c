@@ -676,31 +676,73 @@ size_t hub_po_len(const struct hub_po *po)
 /* ---- the compiled-in catalogues ---- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static struct hub_po *builtin_po[HUB_LANG_COUNT];
+/* Per language: web/po/LANG.po first, then every web/po/AREA.LANG.po (the
+ * workflows keep their texts in their own files), searched in order. */
+#define PO_FILES_MAX 16
+static struct hub_po *builtin_po[HUB_LANG_COUNT][PO_FILES_MAX];
 static struct hub_catalogue *builtin_cat;
 static int init_result;
 static char init_msg[KK_DIAG_MAX];
 /* Set (release) once builtin_po and builtin_cat are complete. */
 static atomic_bool init_ready;
 
-/* Parses one PO asset; a missing one is a language without translations. */
+/* Parses one PO asset into slot k of lang. */
+static int load_po_asset(int lang, size_t k, const struct hub_asset *a,
+                         struct kk_diag *d)
+{
+    struct kk_diag pd;
+    int r;
+
+    kk_diag_clear(&pd);
+    r = hub_po_parse((const char *)a->data, a->len, &builtin_po[lang][k], &pd);
+    if (r != KK_OK) {
+        kk_diag_set(d, "%s: %s", a->name, pd.msg);
+        if (r != KK_ERR_NOMEM)
+            r = KK_ERR_CORRUPT;
+    }
+    return r;
+}
+
+/* True if name is web/po/AREA.LANG.po for this language's code. */
+static bool area_po(const char *name, const char *code)
+{
+    static const char dir[] = "web/po/";
+    char tail[16];
+    size_t n, t;
+
+    if (strncmp(name, dir, sizeof dir - 1) != 0)
+        return false;
+    name += sizeof dir - 1;
+    if (strchr(name, '/') != NULL)
+        return false;
+    (void)snprintf(tail, sizeof tail, ".%s.po", code);
+    n = strlen(name);
+    t = strlen(tail);
+    return n > t && strcmp(name + n - t, tail) == 0;
+}
+
+/* The PO assets of one language; none is a language without
+ * translations. */
 static int load_po(int lang, struct kk_diag *d)
 {
     char name[32];
     const struct hub_asset *a;
-    struct kk_diag pd;
-    int r;
+    size_t k = 0;
+    int r = KK_OK;
 
     (void)snprintf(name, sizeof name, "web/po/%s.po", lang_codes[lang]);
     a = hub_asset_find(name);
-    if (a == NULL)
-        return KK_OK;
-    kk_diag_clear(&pd);
-    r = hub_po_parse((const char *)a->data, a->len, &builtin_po[lang], &pd);
-    if (r != KK_OK) {
-        kk_diag_set(d, "%s: %s", name, pd.msg);
-        if (r != KK_ERR_NOMEM)
-            r = KK_ERR_CORRUPT;
+    if (a != NULL)
+        r = load_po_asset(lang, k++, a, d);
+    for (a = hub_assets; a->name != NULL && r == KK_OK; a++) {
+        if (!area_po(a->name, lang_codes[lang]))
+            continue;
+        if (k == PO_FILES_MAX) {
+            kk_diag_set(d, "%s: more than %d catalogues for one language",
+                        a->name, PO_FILES_MAX);
+            return KK_ERR_RANGE;
+        }
+        r = load_po_asset(lang, k++, a, d);
     }
     return r;
 }
@@ -732,8 +774,10 @@ static int load_all(struct kk_diag *d)
 out:
     if (r != KK_OK) {
         for (int l = 0; l < HUB_LANG_COUNT; l++) {
-            hub_po_free(builtin_po[l]);
-            builtin_po[l] = NULL;
+            for (size_t k = 0; k < PO_FILES_MAX; k++) {
+                hub_po_free(builtin_po[l][k]);
+                builtin_po[l][k] = NULL;
+            }
         }
         hub_catalogue_free(builtin_cat);
         builtin_cat = NULL;
@@ -777,8 +821,12 @@ const char *hub_tr(int lang, const char *msgid)
     if (msgid == NULL || lang <= HUB_LANG_EN || lang >= HUB_LANG_COUNT ||
         !ready())
         return msgid;
-    s = hub_po_get(builtin_po[lang], msgid);
-    return s != NULL ? s : msgid;
+    for (size_t k = 0; k < PO_FILES_MAX && builtin_po[lang][k] != NULL; k++) {
+        s = hub_po_get(builtin_po[lang][k], msgid);
+        if (s != NULL)
+            return s;
+    }
+    return msgid;
 }
 
 const struct hub_catalogue *hub_catalogue_builtin(void)

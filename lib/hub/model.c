@@ -10,7 +10,7 @@
 #include "model.h"
 
 static const char *const role_names[] = {
-    NULL, "trainer", "assistant", "focal", "staff", "donor", "device",
+    NULL, "trainer", "assistant", "focal", "staff", "donor", "device", "panel",
 };
 static const char *const pf_names[] = {
     NULL,

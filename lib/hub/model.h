@@ -20,8 +20,9 @@ enum hub_role {
     HUB_ROLE_STAFF,       /* a staff member: own records */
     HUB_ROLE_DONOR,       /* aggregates only */
     HUB_ROLE_DEVICE,      /* a device or server token */
+    HUB_ROLE_PANEL,       /* the selection panel: calls and applications */
 };
-#define HUB_ROLE_COUNT 6
+#define HUB_ROLE_COUNT 7
 
 enum hub_platform {
     HUB_PF_EMAIL = 1,     /* work e-mail (any provider) */

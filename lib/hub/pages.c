@@ -20,6 +20,7 @@
 #include "covdata.h"
 #include "i18n.h"
 #include "model.h"
+#include "programme.h"
 #include "reg.h"
 
 /* --- small helpers --- */
@@ -213,23 +214,29 @@ void hub_outlet_tabs(struct hub_req *r, int64_t id, const char *current)
 {
     static const struct {
         const char *path, *label;
-        const struct reg_entity *e; /* its read roles; NULL: managers */
+        const struct reg_entity *e; /* its read roles; NULL: roles */
+        unsigned roles;
     } tabs[] = {
-        {"", "Overview", NULL},
-        {"/matrix", "2FA matrix", NULL},
-        {"/people", "People", &reg_people},
-        {"/devices", "Devices", &reg_devices},
-        {"/accounts", "Accounts", &reg_accounts},
-        {"/websites", "Websites", &reg_websites},
-        {"/licences", "Licences", &reg_licences},
-        {"/audit", "Changes", NULL},
+        {"", "Overview", NULL, HUB_ROLES_MANAGE},
+        {"/matrix", "2FA matrix", NULL, HUB_ROLES_MANAGE},
+        {"/people", "People", &reg_people, 0},
+        {"/devices", "Devices", &reg_devices, 0},
+        {"/accounts", "Accounts", &reg_accounts, 0},
+        {"/websites", "Websites", &reg_websites, 0},
+        {"/licences", "Licences", &reg_licences, 0},
+        {"/assessments", "Assessments", NULL, HUB_ROLES_MANAGE},
+        {"/tasks", "Action plan", NULL, HUB_ROLES_MANAGE},
+        {"/training", "Training", NULL, HUB_ROLES_MANAGE},
+        {"/incidents", "Incidents", NULL, HUB_ROLES_PEOPLE},
+        {"/report", "Report", NULL, HUB_ROLES_MANAGE},
+        {"/audit", "Changes", NULL, HUB_ROLES_MANAGE},
     };
     hub_raw(r, "<nav class=\"kk-tabs\" aria-label=\"");
     hub_t(r, "Outlet");
     hub_raw(r, "\"><ul>");
     for (size_t i = 0; i < sizeof tabs / sizeof tabs[0]; i++) {
         unsigned roles =
-            tabs[i].e != NULL ? tabs[i].e->read_roles : HUB_ROLES_MANAGE;
+            tabs[i].e != NULL ? tabs[i].e->read_roles : tabs[i].roles;
         if (!(roles & HUB_ROLEBIT(r->who.role)))
             continue;
         hub_rawf(r, "<li><a href=\"/outlets/%lld%s\"%s>", (long long)id,
@@ -255,6 +262,8 @@ static int dashboard_programme(struct hub_req *r)
     size_t from;
     int err;
     hub_page_begin(r, "Programme dashboard");
+    if (r->who.role != HUB_ROLE_DONOR)
+        hub_reminders_panel(r, 0);
     if (hub_frag_emit(r, "dash", 0, gen)) {
         hub_page_end(r);
         return KK_OK;
@@ -355,6 +364,9 @@ static int dashboard(struct hub_req *r)
     case HUB_ROLE_DEVICE:
         hub_fail(r, 403, "forbidden", "Device tokens have no pages.");
         return KK_OK;
+    case HUB_ROLE_PANEL:
+        hub_redirect(r, "/calls");
+        return KK_OK;
     default:
         return dashboard_programme(r);
     }
@@ -416,6 +428,8 @@ static int outlet_overview(struct hub_req *r)
     if (!outlet_name(r, id, name, sizeof name))
         return KK_ERR_NOTFOUND;
     page_heading(r, "Outlet overview", name);
+    if (now)
+        hub_reminders_panel(r, id);
     if (now && hub_frag_emit(r, "outlet", id, gen)) {
         hub_page_end(r);
         return KK_OK;
@@ -1298,7 +1312,9 @@ out:
 #define ROLES_OBSERVE (HUB_ROLES_PEOPLE | HUB_ROLEBIT(HUB_ROLE_DEVICE))
 
 const struct hub_route hub_routes_pages[] = {
-    {HUB_GET, "/", 0, ROLES_DASH | HUB_ROLEBIT(HUB_ROLE_DEVICE), dashboard},
+    {HUB_GET, "/", 0,
+     ROLES_DASH | HUB_ROLEBIT(HUB_ROLE_DEVICE) | HUB_ROLEBIT(HUB_ROLE_PANEL),
+     dashboard},
     {HUB_GET, "/outlets/{id}", 0, HUB_ROLES_MANAGE, outlet_overview},
     {HUB_GET, "/outlets/{id}/matrix", 0, HUB_ROLES_MANAGE, outlet_matrix},
     {HUB_GET, "/outlets/{id}/audit", 0, HUB_ROLES_MANAGE, outlet_audit},

@@ -12,27 +12,18 @@
 
 #define HUB_SQL(name, flag, text) text,
 const char *const hub_sql_text[HUB_Q_COUNT] = {
-#include "sql_core.h"
-#include "sql_register.h"
-#include "sql_api.h"
-#include "sql_demo.h"
+#include "sql_all.h"
 };
 #undef HUB_SQL
 
 #define HUB_SQL(name, flag, text) flag,
 const int hub_sql_flags[HUB_Q_COUNT] = {
-#include "sql_core.h"
-#include "sql_register.h"
-#include "sql_api.h"
-#include "sql_demo.h"
+#include "sql_all.h"
 };
 #undef HUB_SQL
 
 #define HUB_SQL(name, flag, text) #name,
 const char *const hub_sql_names[HUB_Q_COUNT] = {
-#include "sql_core.h"
-#include "sql_register.h"
-#include "sql_api.h"
-#include "sql_demo.h"
+#include "sql_all.h"
 };
 #undef HUB_SQL

@@ -58,7 +58,7 @@ int hub_user_add(struct hub_db *db, const char *email, const char *role,
     if (r == 0) {
         kk_diag_set(d,
                     "unknown role '%s' (trainer, assistant, focal, staff, "
-                    "donor, device)",
+                    "donor, device, panel)",
                     role != NULL ? role : "");
         return KK_ERR_INVAL;
     }

@@ -23,7 +23,9 @@
 
 static const char serve_usage[] =
     "Usage: kalkan serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
-    "                    [--secure-cookies] [--demo]\n"
+    "                    [--secure-cookies] [--base-url URL] [--smtp "
+    "HOST:PORT\n"
+    "                    --mail-from ADDRESS] [--demo]\n"
     "\n"
     "Runs the hub: the programme's web pages and its JSON API.\n"
     "\n"
@@ -32,6 +34,11 @@ static const char serve_usage[] =
     "  --listen ADDR:PORT where to listen (default 127.0.0.1:8080)\n"
     "  --threads N        worker threads (default: one per CPU)\n"
     "  --secure-cookies   behind a TLS proxy: Secure cookies and HSTS\n"
+    "  --base-url URL     the hub's public address, for links in e-mail and\n"
+    "                     invitations (default: the address the browser used)\n"
+    "  --smtp HOST:PORT   a mail relay for reminders (default: none; the\n"
+    "                     dashboard still shows them)\n"
+    "  --mail-from ADDR   the From address of the hub's e-mail\n"
     "  --demo             fill an empty database with the demo programme\n"
     "                     and print the demo logins\n"
     "  --list-routes      print every route (method, path, flags, roles)\n"
@@ -45,7 +52,8 @@ static const char user_usage[] =
     "                       [--totp-secret-file F]\n"
     "\n"
     "Adds a hub login.  The password is read from the first line of stdin.\n"
-    "ROLE is trainer, assistant, focal, staff, donor or device; assistant,\n"
+    "ROLE is trainer, assistant, focal, staff, donor, device or panel (the\n"
+    "selection panel: scores applications, sees no outlet data); assistant,\n"
     "focal, staff and device need --outlet.  Without --totp-secret-file the\n"
     "user sets up the second factor at first login; with it, the file's\n"
     "first line (base32 or an otpauth:// URI) is the TOTP secret.\n"
@@ -116,7 +124,10 @@ enum {
     O_TOTP,
     O_USER,
     O_DEVICE,
-    O_ROUTES
+    O_ROUTES,
+    O_BASE_URL,
+    O_SMTP,
+    O_MAIL_FROM
 };
 
 /* The first demo login (the trainer) as a QR code in the terminal, for a
@@ -160,6 +171,9 @@ static int cmd_serve(int argc, char **argv)
         {"secure-cookies", no_argument, NULL, O_SECURE},
         {"demo", no_argument, NULL, O_DEMO},
         {"list-routes", no_argument, NULL, O_ROUTES},
+        {"base-url", required_argument, NULL, O_BASE_URL},
+        {"smtp", required_argument, NULL, O_SMTP},
+        {"mail-from", required_argument, NULL, O_MAIL_FROM},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -190,6 +204,20 @@ static int cmd_serve(int argc, char **argv)
         case O_SECURE:
             so.secure_cookies = true;
             break;
+        case O_BASE_URL:
+            if (strncmp(optarg, "https://", 8) != 0 &&
+                strncmp(optarg, "http://", 7) != 0)
+                return usage_error("serve",
+                                   "--base-url wants an http:// or https:// "
+                                   "address");
+            so.base_url = optarg;
+            break;
+        case O_SMTP:
+            so.smtp = optarg;
+            break;
+        case O_MAIL_FROM:
+            so.mail_from = optarg;
+            break;
         case O_DEMO:
             demo = true;
             break;
@@ -210,6 +238,8 @@ static int cmd_serve(int argc, char **argv)
     }
     if (optind != argc)
         return usage_error("serve", "unexpected argument");
+    if ((so.smtp == NULL) != (so.mail_from == NULL))
+        return usage_error("serve", "--smtp and --mail-from go together");
     if (hub_listen_check(so.listen, &d) != KK_OK)
         return usage_error("serve", d.msg);
     err = hub_db_open(db_path, &db, &d);

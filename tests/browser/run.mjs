@@ -13,11 +13,17 @@
 //                    second for the phone)
 //   KK_ARTIFACTS     where screenshots go
 //   KK_SOURCE_DIR    the source tree (for web/po/ru.po)
+// The programme's workflows add their checks as flows/*.mjs, each
+// exporting `async function run({ browser, users, trainer, kind, check,
+// newContext, Failure })`, called once for the desktop and once for the
+// phone, in file name order after the core checks; a flow runs its checks
+// through check(name, fn, needs, page) like the ones here.
 // Every check runs on a desktop viewport and on a 390x844 phone; the CSP,
 // overflow and header checks at the end cover every page either visited.
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BASE, ARTIFACTS, Failure, incidents, launch, newContext, slug } from './lib.mjs';
 import { freshUserEnrols, trainerLogsIn, wrongCodeIsRefused } from './auth.mjs';
 import { accountTwoFactorRaisesCoverage } from './coverage.mjs';
@@ -129,6 +135,18 @@ async function main() {
                 );
                 await wctx.close();
             }
+        }
+        const flowDir = join(dirname(fileURLToPath(import.meta.url)), 'flows');
+        let flows = [];
+        try {
+            flows = readdirSync(flowDir).filter((n) => n.endsWith('.mjs')).sort();
+        } catch (e) {
+            if (e.code !== 'ENOENT') throw e;
+        }
+        for (const f of flows) {
+            const flow = await import(pathToFileURL(join(flowDir, f)).href);
+            for (const kind of ['desktop', 'phone'])
+                await flow.run({ browser, users, trainer, kind, check, newContext, Failure });
         }
         await incidentCheck('no CSP violation on any page', incidents.csp.map((c) => `${c.where}: ${c.text}`), 'CSP violations');
         await incidentCheck('no script error on any page', incidents.errors.map((c) => `${c.where}: ${c.text}`), 'errors');

@@ -34,13 +34,38 @@
 set -euo pipefail
 . "$(dirname "$0")/../data/hub/lib.sh"
 
-ROLES=(trainer assistant focal staff device donor)
+ROLES=(trainer assistant focal staff device donor panel)
 declare -A WHO
 # The object a placeholder stands for: the path segment before it.
 declare -A KIND_OF_SEG=(
     [outlets]=outlet [people]=person [devices]=device [accounts]=account
     [websites]=website [licences]=licence
 )
+# The programme's workflows plug their objects in: every
+# tests/data/hub/iso_*.sh may add
+#   KIND_OF_SEG[segment]=kind   what a placeholder after the segment is;
+#   ISO_KINDS+=(kind)           kinds each outlet must have (A's and B's);
+#   ISO_PROGRAMME_KINDS+=(kind) programme objects (no outlet): the id walk
+#                               skips routes holding one (their roles are
+#                               checked by the workflow's own test);
+#   ISO_MAKERS+=(fn)            "fn LETTER TAG OUTLET_ID": creates the
+#                               outlet's objects as the trainer and sets
+#                               ID[LETTER.kind] (names carry Qx${TAG}marker);
+#   ISO_VIEWS+=(fn)             "fn OUTLET_ID": prints the JSON the trainer
+#                               reads of them (their strings are markers);
+#   ISO_TABLES+=(table)         outlet tables (with outlet_id) hashed into
+#                               B's state and avoided by the missing ids;
+#   ISO_BODIES+=(fn)            "fn PATTERN REF": prints a valid body for a
+#                               POST route and returns 0, or returns 1;
+#   ISO_REFS+=(fn)              "fn PATTERN": prints the kind of REF in that
+#                               body (a reference to check), or returns 1;
+#   ISO_INTO+=("SQL")           a count of A's rows (:a) pointing into
+#                               another outlet, which must stay 0.
+ISO_KINDS=() ISO_PROGRAMME_KINDS=() ISO_MAKERS=() ISO_VIEWS=() ISO_TABLES=()
+ISO_BODIES=() ISO_REFS=() ISO_INTO=()
+for f in "$(dirname "$0")"/../data/hub/iso_*.sh; do
+    [ ! -e "$f" ] || . "$f"
+done
 # Routes that change the caller's own login; they carry no outlet data
 # and are walked by GET only (posting would end the walk's sessions).
 SESSION_POSTS=" /login /login/code /enrol /logout /api/v1/login /api/v1/logout "
@@ -87,10 +112,14 @@ objects() {
     ID[$o.account]=$(mk "$oid" accounts "{\"platform\":\"telegram_user\",\"handle\":\"@qx${t}marker_handle\",\"owner\":${ID[$o.person]},\"criticality\":3,\"tfa\":\"sms\"}")
     ID[$o.website]=$(mk "$oid" websites "{\"url\":\"https://qx${t}marker.example\",\"cms\":\"Qx${t}CMS 1.0\",\"host\":\"qx${t}host.example\",\"registrar\":\"qx${t}registrar.example\",\"domain_expiry\":\"2027-03-01\"}")
     ID[$o.licence]=$(mk "$oid" licences "{\"product\":\"Qx${t}marker Antivirus\",\"type\":\"subscription\",\"seats\":5,\"expires\":\"2027-01-15\",\"key\":\"ZZZZZ-YYYYY-${t}${t}${t}Q9\",\"device\":${ID[$o.device]}}")
+    local m
+    for m in "${ISO_MAKERS[@]}"; do
+        "$m" "$o" "$t" "$oid"
+    done
 }
 objects A a
 objects B b
-for k in outlet person device account website licence; do
+for k in outlet person device account website licence "${ISO_KINDS[@]}"; do
     if [ -z "${ID[A.$k]}" ] || [ -z "${ID[B.$k]}" ]; then
         bad "setup: no $k in both outlets"
     fi
@@ -105,12 +134,13 @@ hub_user focal@iso.example focal "$A_SLUG"
 STAFF=zebulon@qxamarker.example
 hub_user "$STAFF" staff "$A_SLUG"
 hub_user donor@iso.example donor
+hub_user panel@iso.example panel
 hub_user device@iso.example device "$A_SLUG"
 expect "the staff login is linked to its person" "${ID[A.person]}" \
     "$(py_sqlite "$HUB_DB" "SELECT person_id FROM users WHERE email = '$STAFF'")"
 WHO[device]=bearer:$("$KALKAN" token create --db "$HUB_DB" \
     --user device@iso.example --device "${ID[A.device]}")
-for r in assistant focal donor; do
+for r in assistant focal donor panel; do
     hub_login "$r@iso.example"
     WHO[$r]=$r@iso.example
 done
@@ -120,12 +150,12 @@ WHO[staff]=$STAFF
 # Ids that exist nowhere (ids are random in [2^40, 2^53)), one for each
 # length in digits, so that a missing id and B's have the same length.
 declare -A MISS
-while read -r n m; do MISS[$n]=$m; done < <(python3 - "$HUB_DB" <<'EOF'
+while read -r n m; do MISS[$n]=$m; done < <(python3 - "$HUB_DB" "${ISO_TABLES[@]}" <<'EOF'
 import random, sqlite3, sys
 con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 ids = set()
 for t in ("outlets", "people", "devices", "accounts", "websites",
-          "licences", "users"):
+          "licences", "users", *sys.argv[2:]):
     ids.update(r[0] for r in con.execute(f"SELECT id FROM {t}"))
 for n in range(13, 17):
     while True:
@@ -151,11 +181,15 @@ view() {
         cat "$T/r.body"
         echo
     done
+    for k in "${ISO_VIEWS[@]}"; do
+        "$k" "$1"
+        echo
+    done
 }
 # The strings of an outlet that name or locate someone or something.
 strings_of() {
     jq -r '.. | objects | to_entries[] |
-        select(.key | test("^(name|email|handle|url|product|asset_tag|slug|host|registrar|key)$")) |
+        select(.key | test("^(name|email|handle|url|product|asset_tag|slug|host|registrar|key|title|adversary|place|text|note|summary|work)$")) |
         .value | strings' | awk 'length($0) >= 5' | sort -u
 }
 ids_of() { jq -r '.. | objects | .id? // empty | numbers' | sort -u; }
@@ -344,6 +378,16 @@ walk_ids() {
     fi
 }
 
+# programme_kind KINDS... : true if one of them is a programme object.
+programme_kind() {
+    local k p
+    for k in "$@"; do
+        for p in "${ISO_PROGRAMME_KINDS[@]}"; do
+            [ "$k" != "$p" ] || return 0
+        done
+    done
+    return 1
+}
 # get_walk SNAPSHOT_FILE [ids] : GET every route as every role; (b), (e),
 # and with "ids" (a); writes the normalised hash of each answer with A's
 # ids (or none).
@@ -366,6 +410,7 @@ get_walk() {
             fi
             leak_check "$i" "$role" "GET $path" || true
             [ ${#ks[@]} -eq 0 ] || [ "${2:-}" != ids ] ||
+                programme_kind "${ks[@]}" ||
                 walk_ids "$i" "$role" GET "$pattern"
             mark "$i" "$role" ok
         done
@@ -405,17 +450,19 @@ expect "(c) no answer to A's users moved when B grew" 0 "$moved"
 echo "--- (d): POST, every route, every role but the trainer"
 # b_state : B's rows in the database, and rows of A that point into B.
 b_state() {
-    python3 - "$HUB_DB" "$A" "$B" <<'EOF'
+    python3 - "$HUB_DB" "$A" "$B" "${ISO_TABLES[*]}" "$(printf '%s\n' "${ISO_INTO[@]}")" <<'EOF'
 import hashlib, sqlite3, sys
 con = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
 a, b = int(sys.argv[2]), int(sys.argv[3])
+extra_tables = sys.argv[4].split()
+extra_into = [q for q in sys.argv[5].split("\n") if q.strip()]
 h = hashlib.sha256()
 def dump(sql, *args):
     for row in con.execute(sql, args):
         h.update(repr(row).encode())
 dump("SELECT * FROM outlets WHERE id = ?", b)
 for t in ("people", "devices", "accounts", "websites", "licences",
-          "observations", "audit"):
+          "observations", "audit", *extra_tables):
     dump(f"SELECT * FROM {t} WHERE outlet_id = ? ORDER BY 1", b)
 dump("SELECT * FROM account_admins WHERE account_id IN (SELECT id FROM "
      "accounts WHERE outlet_id = ?) OR person_id IN (SELECT id FROM people "
@@ -443,6 +490,8 @@ into = con.execute("""
               websites WHERE outlet_id <> :a)) OR
             (o.subject_type = 'outlet' AND o.subject_id <> :a)))
 """, {"a": a}).fetchone()[0]
+for q in extra_into:
+    into += con.execute(q, {"a": a}).fetchone()[0]
 print(h.hexdigest(), into)
 EOF
 }
@@ -464,7 +513,10 @@ tr_view_b >"$T/trb.before"
 # A body for every entity, valid but for the ids under test; references
 # (custodian, owner, admins, device) are REF.
 body_for() { # PATTERN REF
-    local p=$1 ref=$2
+    local p=$1 ref=$2 fn
+    for fn in "${ISO_BODIES[@]}"; do
+        "$fn" "$p" "$ref" && return 0
+    done
     case $p in
     */import) printf 'name,department\nMallory Intruder,editorial\n' ;;
     */archive) echo '{}' ;;
@@ -487,6 +539,10 @@ as_form() {
 }
 # The kind of reference a body's REF stands for.
 ref_kind() {
+    local fn
+    for fn in "${ISO_REFS[@]}"; do
+        "$fn" "$1" && return 0
+    done
     case $1 in
     */devices | */devices/{id}) echo person ;;
     */accounts | */accounts/{id}) echo person ;;
@@ -526,7 +582,7 @@ for i in "${!ROUTES[@]}"; do
         fi
         bm=$(body_for "$pattern" "$MISSING")
         # Ids in the path: B's against missing, the body's references missing.
-        if [ ${#ks[@]} -gt 0 ]; then
+        if [ ${#ks[@]} -gt 0 ] && ! programme_kind "${ks[@]}"; then
             post_pair "$i" "$role" "$pattern" "$(fill "$pattern" "${VB[@]}")" \
                 "$(fill "$pattern" "${VM[@]}")" "$bm" "$bm" || true
             if [ ${#ks[@]} -gt 1 ]; then
