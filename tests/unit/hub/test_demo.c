@@ -783,6 +783,33 @@ static void dump(sqlite3 *db, struct kk_buf *out)
         "SELECT * FROM observations ORDER BY seq",
         "SELECT id, email, role, person_id, created_at FROM users ORDER BY id",
         "SELECT * FROM user_outlets ORDER BY user_id, outlet_id",
+        /* The programme's workflows; sealed columns hold fresh nonces. */
+        "SELECT * FROM calls ORDER BY id",
+        "SELECT * FROM call_criteria ORDER BY call_id, pos",
+        "SELECT id, call_id, outlet_name, media, region, staff_count, "
+        "contact_name, contact_email, answers, status, submitted_at, "
+        "decided_at, purge_after, outlet_id FROM applications ORDER BY id",
+        "SELECT * FROM application_scores ORDER BY 1, 2, 3",
+        "SELECT * FROM application_conflicts ORDER BY 1, 2",
+        "SELECT id, outlet_id, kind, held_on, assessor_id, status, "
+        "created_at, closed_at FROM assessments ORDER BY id",
+        "SELECT id, outlet_id, assessment_id, adversary, capability, "
+        "likelihood, impact FROM risks ORDER BY id",
+        "SELECT id, outlet_id, assessment_id, controls, likelihood, impact, "
+        "status, created_at, resolved_at FROM findings ORDER BY id",
+        "SELECT * FROM tasks ORDER BY id",
+        "SELECT * FROM modules ORDER BY id",
+        "SELECT * FROM training_sessions ORDER BY id",
+        "SELECT * FROM session_outlets ORDER BY 1, 2",
+        "SELECT * FROM session_modules ORDER BY 1, 2",
+        "SELECT * FROM attendance ORDER BY 1, 2",
+        "SELECT id, outlet_id, type, severity, status, occurred_at, "
+        "reported_at, first_response_at, contained_at, recovered_at, "
+        "closed_at, reported_by, triage_flow, triage_path FROM incidents "
+        "ORDER BY id",
+        "SELECT * FROM incident_subjects ORDER BY 1, 2, 3",
+        "SELECT seq, incident_id, outlet_id, at, kind, trainer_only, user_id "
+        "FROM incident_events ORDER BY seq",
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         sqlite3_stmt *st = NULL;
