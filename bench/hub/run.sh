@@ -2,10 +2,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # Benchmark of the hub: wrk against the dashboard page (GET /, signed in
-# as the demo trainer) and the coverage API of one outlet, on a fresh demo
-# database, side by side with nginx serving static files of exactly the
-# same bytes on the same machine.  Reports requests per second, p99
-# latency, the ratio hub / nginx and the hub's peak memory (VmHWM).
+# as the demo trainer), the coverage API of one outlet and the programme
+# report (JSON and printable HTML), on a fresh demo database, side by side
+# with nginx serving static files of exactly the same bytes on the same
+# machine.  Reports requests per second, p99 latency, the ratio hub /
+# nginx and the hub's peak memory (VmHWM).  The report's PDF is timed
+# against what a user would otherwise do: print the same HTML report to
+# PDF with headless Chromium.
 # Writes the table to OUT/hub.md and wrk's raw output to OUT/hub_*.txt.
 #
 # Usage: bench/hub/run.sh BUILD-DIR OUT-DIR
@@ -92,6 +95,13 @@ cov_path="/api/v1/outlets/$outlet/coverage"
 mkdir -p "$T/www"
 [ "$(get / "$T/www/dashboard.html")" = 200 ] || die "GET / failed"
 [ "$(get "$cov_path" "$T/www/coverage.json")" = 200 ] || die "GET $cov_path failed"
+rep_path="/api/v1/reports/programme"
+[ "$(get "$rep_path?format=json" "$T/www/report.json")" = 200 ] || die "GET $rep_path failed"
+[ "$(get "$rep_path?format=html" "$T/www/report.html")" = 200 ] || die "GET $rep_path?format=html failed"
+[ "$(get "$rep_path?format=pdf" "$T/report.pdf")" = 200 ] || die "GET $rep_path?format=pdf failed"
+rep_bytes=$(wc -c <"$T/www/report.json")
+reph_bytes=$(wc -c <"$T/www/report.html")
+pdf_bytes=$(wc -c <"$T/report.pdf")
 grep -q '<html' "$T/www/dashboard.html" || die "GET / is not the dashboard page"
 dash_bytes=$(wc -c <"$T/www/dashboard.html")
 cov_bytes=$(wc -c <"$T/www/coverage.json")
@@ -160,6 +170,32 @@ read -r dash_rps dash_p99 < <(run dashboard "$hub/" "$cookie")
 read -r cov_rps cov_p99 < <(run coverage "$hub$cov_path" "$cookie")
 read -r ndash_rps ndash_p99 < <(run nginx_dashboard "http://127.0.0.1:$nport/dashboard.html")
 read -r ncov_rps ncov_p99 < <(run nginx_coverage "http://127.0.0.1:$nport/coverage.json")
+read -r rep_rps rep_p99 < <(run report_json "$hub$rep_path?format=json" "$cookie")
+read -r nrep_rps nrep_p99 < <(run nginx_report_json "http://127.0.0.1:$nport/report.json")
+read -r reph_rps reph_p99 < <(run report_html "$hub$rep_path?format=html" "$cookie")
+read -r nreph_rps nreph_p99 < <(run nginx_report_html "http://127.0.0.1:$nport/report.html")
+
+# ---- the PDF: the hub's writer against printing the HTML in Chromium ----
+# seconds_per N CMD...: wall seconds per run of CMD, over N runs.
+seconds_per() {
+    local n=$1 t0 t1
+    shift
+    t0=$(date +%s.%N)
+    for _ in $(seq 1 "$n"); do "$@" >/dev/null 2>&1 || die "$* failed"; done
+    t1=$(date +%s.%N)
+    awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN { printf "%.4f", (b - a) / n }'
+}
+pdf_hub() { [ "$(get "$rep_path?format=pdf" "$T/hub.pdf")" = 200 ]; }
+chromium_bin=${KK_CHROMIUM:-/usr/bin/chromium}
+pdf_chromium() {
+    "$chromium_bin" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+        --user-data-dir="$T/chromium" --print-to-pdf="$T/chromium.pdf" \
+        "file://$T/www/report.html"
+}
+pdf_s=$(seconds_per 50 pdf_hub)
+[ -x "$chromium_bin" ] || die "chromium is missing (scripts/install-deps)"
+cpdf_s=$(seconds_per 5 pdf_chromium)
+cpdf_bytes=$(wc -c <"$T/chromium.pdf")
 hwm=$(awk '/^VmHWM:/ { printf "%.1f", $2 / 1024 }' "/proc/$hub_pid/status")
 rss=$(awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$hub_pid/status")
 
@@ -178,6 +214,15 @@ r_cov=$(ratio "$cov_rps" "$ncov_rps")
     echo "| nginx: the same bytes as a static file | $dash_bytes | $ndash_rps | $ndash_p99 ms | 1.00 |"
     echo "| hub: \`GET $cov_path\` | $cov_bytes | $cov_rps | $cov_p99 ms | **$r_cov** |"
     echo "| nginx: the same bytes as a static file | $cov_bytes | $ncov_rps | $ncov_p99 ms | 1.00 |"
+    echo "| hub: \`GET $rep_path?format=json\` (programme report, computed anew) | $rep_bytes | $rep_rps | $rep_p99 ms | **$(ratio "$rep_rps" "$nrep_rps")** |"
+    echo "| nginx: the same bytes as a static file | $rep_bytes | $nrep_rps | $nrep_p99 ms | 1.00 |"
+    echo "| hub: \`GET $rep_path?format=html\` (printable page with SVG charts) | $reph_bytes | $reph_rps | $reph_p99 ms | **$(ratio "$reph_rps" "$nreph_rps")** |"
+    echo "| nginx: the same bytes as a static file | $reph_bytes | $nreph_rps | $nreph_p99 ms | 1.00 |"
+    echo
+    echo "| the programme report as PDF | bytes | seconds per document | Chromium / hub |"
+    echo "|---|---|---|---|"
+    echo "| hub: \`GET $rep_path?format=pdf\` (one at a time, over HTTP) | $pdf_bytes | $pdf_s | **$(ratio "$cpdf_s" "$pdf_s")** |"
+    echo "| headless Chromium printing the same HTML report to PDF | $cpdf_bytes | $cpdf_s | 1.00 |"
     echo
     echo "Hub memory: peak resident set (VmHWM) $hwm MiB, $rss MiB at the end."
     echo "Goal (dashboard >= 1/4 of nginx's static rate, p99 < 20 ms):" \
