@@ -73,4 +73,11 @@
 #define KK_HUB_PAGE_ROWS 500           /* rows listed on one page */
 #define KK_HUB_PO_MAX (1024 * 1024)    /* bytes in a .po catalogue */
 
+/* The hub's PDF reports (lib/hub/pdf.c) and the TrueType fonts they embed. */
+#define KK_HUB_PDF_PAGES_MAX 2000          /* pages in one document */
+#define KK_HUB_PDF_MAX (32 * 1024 * 1024)  /* bytes in one document */
+#define KK_HUB_PDF_INFO_MAX 1024           /* bytes of a title/subject */
+#define KK_HUB_FONT_MAX (32 * 1024 * 1024) /* bytes in a font file */
+#define KK_HUB_TTF_DEPTH_MAX 8             /* nesting of composite glyphs */
+
 #endif

@@ -43,14 +43,14 @@ void hub_pdf_page(struct hub_pdf *p);
 void hub_pdf_color(struct hub_pdf *p, uint32_t rgb);
 /* UTF-8 text at (x, y) in size points; characters the font lacks are
  * drawn as its missing-glyph box, invalid UTF-8 as U+FFFD. */
-void hub_pdf_text(struct hub_pdf *p, double x, double y, double size,
-                  bool bold, const char *utf8);
+void hub_pdf_text(struct hub_pdf *p, double x, double y, double size, bool bold,
+                  const char *utf8);
 /* The width in points text would take. */
 double hub_pdf_text_width(struct hub_pdf *p, double size, bool bold,
                           const char *utf8);
 void hub_pdf_rect(struct hub_pdf *p, double x, double y, double w, double h);
-void hub_pdf_line(struct hub_pdf *p, double x1, double y1, double x2,
-                  double y2, double width);
+void hub_pdf_line(struct hub_pdf *p, double x1, double y1, double x2, double y2,
+                  double width);
 /* Writes the whole document to out (appended); p may then be freed. */
 KK_WUR int hub_pdf_finish(struct hub_pdf *p, struct kk_buf *out);
 
@@ -71,5 +71,21 @@ unsigned hub_ttf_units_per_em(const struct hub_ttf *f);
  * of composite ones), glyph ids unchanged, appended to out. */
 KK_WUR int hub_ttf_subset(const struct hub_ttf *f, const uint8_t *used,
                           size_t n_glyphs, struct kk_buf *out);
+
+/* The number of glyphs (maxp), the length a used[] array needs. */
+unsigned hub_ttf_num_glyphs(const struct hub_ttf *f);
+
+/* What a PDF font descriptor needs, in font units. */
+struct hub_ttf_metrics {
+    char name[64]; /* PostScript name, [A-Za-z0-9._-] only; may be "" */
+    int x_min, y_min, x_max, y_max; /* bounding box of all glyphs (head) */
+    int ascent, descent;            /* hhea */
+    int cap_height;                 /* OS/2 version >= 2, else the ascent */
+    int italic_angle;               /* degrees, rounded (post; 0 without it) */
+    unsigned weight;                /* OS/2 usWeightClass; 400 without OS/2 */
+    bool fixed_pitch;               /* post */
+};
+/* Fills *m from the parsed font.  Thread-safe: the font is read only. */
+void hub_ttf_metrics(const struct hub_ttf *f, struct hub_ttf_metrics *m);
 
 #endif
