@@ -38,7 +38,7 @@ static void finding_clear(struct finding *f)
 
 static int finding_read(struct hub_req *r, sqlite3_stmt *st, struct finding *f)
 {
-    struct kk_buf *b = kk_buf_new(0);
+    struct kk_buf *b = kk_buf_new(ASMT_TEXT_BUF);
     int err;
     memset(f, 0, sizeof *f);
     f->id = sqlite3_column_int64(st, 0);
@@ -311,7 +311,8 @@ static int finding_write(struct hub_req *r, int64_t outlet, int64_t id,
     hub_bind_text(st, ":status", in->v[3]);
     hub_bind_i64(st, ":now", hub_now());
     if (err == KK_OK)
-        err = hub_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id, in->v[0]);
+        err = hub_assess_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
+                                     in->v[0]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)

@@ -39,7 +39,7 @@ static void risk_clear(struct risk *k)
 static int opened_dup(struct hub_req *r, sqlite3_stmt *st, int col,
                       const char *ctx, int64_t id, char **out)
 {
-    struct kk_buf *b = kk_buf_new(0);
+    struct kk_buf *b = kk_buf_new(ASMT_TEXT_BUF);
     int err = b != NULL ? hub_col_opened(r, st, col, ctx, id, b) : KK_ERR_NOMEM;
     if (err == KK_ERR_CORRUPT) {
         kk_buf_reset(b);
@@ -204,9 +204,10 @@ static int risk_write(struct hub_req *r, int64_t outlet, int64_t id,
     }
     hub_bind_i64(st, ":now", hub_now());
     if (err == KK_OK)
-        err = hub_bind_sealed(r, st, ":work", ASMT_SEAL_WORK, id, v[4]);
+        err = hub_assess_bind_sealed(r, st, ":work", ASMT_SEAL_WORK, id, v[4]);
     if (err == KK_OK)
-        err = hub_bind_sealed(r, st, ":notes", ASMT_SEAL_NOTES, id, v[5]);
+        err =
+            hub_assess_bind_sealed(r, st, ":notes", ASMT_SEAL_NOTES, id, v[5]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)

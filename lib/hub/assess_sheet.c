@@ -438,7 +438,7 @@ static int asmt_get(struct hub_req *r, int64_t outlet, int64_t id,
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_GET);
     int err = KK_ERR_NOTFOUND;
     memset(a, 0, sizeof *a);
-    a->summary = kk_buf_new(0);
+    a->summary = kk_buf_new(ASMT_TEXT_BUF);
     if (st == NULL || a->summary == NULL)
         return st == NULL ? KK_ERR_IO : KK_ERR_NOMEM;
     hub_bind_i64(st, ":id", id);
@@ -1110,7 +1110,8 @@ int hub_assess_h_close(struct hub_req *r)
     hub_bind_i64(st, ":id", sh.a.id);
     hub_bind_i64(st, ":outlet", sh.a.outlet);
     hub_bind_i64(st, ":now", hub_now());
-    err = hub_bind_sealed(r, st, ":summary", ASMT_SEAL_SUMMARY, sh.a.id, v[0]);
+    err = hub_assess_bind_sealed(r, st, ":summary", ASMT_SEAL_SUMMARY, sh.a.id,
+                                 v[0]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)
@@ -1181,8 +1182,8 @@ int hub_assess_h_findings(struct hub_req *r)
                      : ctl->weight > 5 ? 5
                                        : ctl->weight);
         hub_bind_i64(st, ":now", hub_now());
-        err = hub_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
-                              ctl->title[r->lang]);
+        err = hub_assess_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
+                                     ctl->title[r->lang]);
         if (err == KK_OK)
             err = hub_exec(st);
         if (err == KK_OK && sqlite3_changes(r->db->db) == 1 &&

@@ -69,10 +69,15 @@ static int bind_sealed(struct hub_demo_ctx *x, sqlite3_stmt *st,
                        const char *name, const char *ctx, int64_t id,
                        const char *text)
 {
-    struct kk_buf *b = kk_buf_new(0);
-    int err = b != NULL
-                  ? hub_seal_text(x->c->owner, ctx, id, text, strlen(text), b)
-                  : KK_ERR_NOMEM;
+    struct kk_buf *b;
+    int err;
+    if (text == NULL) {
+        hub_bind_null(st, name);
+        return KK_OK;
+    }
+    b = kk_buf_new(ASMT_TEXT_BUF);
+    err = b != NULL ? hub_seal_text(x->c->owner, ctx, id, text, strlen(text), b)
+                    : KK_ERR_NOMEM;
     if (err == KK_OK)
         hub_bind_blob(st, name, kk_buf_data(b), kk_buf_len(b));
     kk_buf_free(b);
@@ -235,6 +240,12 @@ static int write_assessment(struct hub_demo_ctx *x, struct outlet_data *o,
         int64_t when;
         if (strcmp(c->level, "baseline") != 0 ||
             hub_demo_below(x, 100) >= share)
+            continue;
+        /* On an account, the demo observes its platform's 2FA control. */
+        if (strcmp(s->type, "account") == 0 &&
+            strcmp(c->id, hub_platform_control(s->kind) != NULL
+                              ? hub_platform_control(s->kind)
+                              : "") != 0)
             continue;
         status = known_status(lat, nl, s->type, s->id, c->id);
         if (status == NULL)
