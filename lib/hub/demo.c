@@ -889,6 +889,16 @@ static void plan_users(struct demo *g)
         u->n_outlets = 1;
     }
     user_add(g, "donor", "donor@kalkan.example", "kalkan-demo-donor", NONE);
+    /* The selection panel's login draws from streams of its own, so every
+     * row drawn after it is the same as in a demo without it. */
+    {
+        uint64_t rng = g->rng, ids = g->ids;
+        g->rng ^= UINT64_C(0x70616e656c000001);
+        g->ids ^= UINT64_C(0x70616e656c000002);
+        user_add(g, "panel", "panel@kalkan.example", "kalkan-demo-panel", NONE);
+        g->rng = rng;
+        g->ids = ids;
+    }
 }
 
 /* ------------------------------------------------------- writing it out */
