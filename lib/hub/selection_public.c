@@ -470,10 +470,11 @@ static int apply_refuse(struct hub_req *r, const struct sel_call *call,
     return apply_page(r, call, a, msgid);
 }
 
-#define THROTTLED                                                              \
-    "Too many applications came from your network in the last hour. "          \
-    "Please try again later."
-#define CLOSED "This call is closed: it no longer takes applications."
+static const char msg_throttled[] =
+    "Too many applications came from your network in the last hour. "
+    "Please try again later.";
+static const char msg_closed[] =
+    "This call is closed: it no longer takes applications.";
 
 int sel_apply_post(struct hub_req *r)
 {
@@ -494,14 +495,14 @@ int sel_apply_post(struct hub_req *r)
         return apply_refuse(r, &call, &a, 403, "csrf",
                             "The form expired. Please send it again.");
     if (!sel_call_accepting(&call, now))
-        return apply_refuse(r, &call, &a, 409, "closed", CLOSED);
+        return apply_refuse(r, &call, &a, 409, "closed", msg_closed);
     err = hub_tx_begin(r->db);
     if (err != KK_OK)
         return err;
     snprintf(key, sizeof key, "apply:%s", r->ip);
     if (sel_rate_over(r->db, key, SEL_APPLY_PER_HOUR, now, false)) {
         hub_tx_rollback(r->db);
-        return apply_refuse(r, &call, &a, 429, "throttled", THROTTLED);
+        return apply_refuse(r, &call, &a, 429, "throttled", msg_throttled);
     }
     if (!a.honeypot && a.bad != NULL) {
         hub_tx_rollback(r->db);
@@ -569,8 +570,8 @@ int sel_status_get(struct hub_req *r)
     return KK_OK;
 }
 
-#define NO_SUCH_RECEIPT                                                        \
-    "We found no application with this code. Check it and try again."
+static const char msg_no_receipt[] =
+    "We found no application with this code. Check it and try again.";
 
 static int status_refuse(struct hub_req *r, int status, const char *code,
                          const char *msgid, const char *typed_code)
@@ -698,21 +699,21 @@ int sel_status_post(struct hub_req *r)
     }
     if (err != KK_OK)
         return err;
-    return status_refuse(r, 404, "not_found", NO_SUCH_RECEIPT, code);
+    return status_refuse(r, 404, "not_found", msg_no_receipt, code);
 }
 
 /* --- the invitation --- */
 
-#define INVITE_REFUSED                                                         \
-    "This invitation link is not valid: it was used already or it has "        \
-    "expired. Ask the trainer for a new one."
+static const char msg_invite_refused[] =
+    "This invitation link is not valid: it was used already or it has "
+    "expired. Ask the trainer for a new one.";
 
 /* The same answer for an unknown, used or expired link. */
 static int invite_refuse(struct hub_req *r)
 {
     r->status = 404;
     hub_page_begin(r, "Invitation");
-    say(r, "p", "kk-error\" role=\"alert", INVITE_REFUSED);
+    say(r, "p", "kk-error\" role=\"alert", msg_invite_refused);
     hub_raw(r, "<p><a href=\"/login\">");
     hub_t(r, "Sign in");
     hub_raw(r, "</a></p>");

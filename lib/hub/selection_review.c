@@ -356,10 +356,12 @@ static void call_form(struct hub_req *r, const struct call_form *f)
     input(r, "retention_days", "number",
           "Days to keep applications that are not selected", val(f, 5, "90"),
           "min=\"1\" max=\"3650\" inputmode=\"numeric\"", f);
+    /* An example in the trainer's language, to be changed. */
     textarea(r, "criteria", "Criteria and weights",
              val(f, 6,
-                 "Public interest journalism: 40\nExposure to digital "
-                 "threats: 30\nCommitment of the management: 30"),
+                 hub_tr_r(r, "Public-interest journalism: 40\nExposure to "
+                             "digital threats: 30\nCommitment of the "
+                             "management: 30")),
              "One criterion a line: its name, a colon and its weight (1 to "
              "100). Applicants answer each criterion; reviewers score each "
              "from 0 to 10.",
