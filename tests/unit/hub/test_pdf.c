@@ -453,6 +453,34 @@ static void a_cyrillic_title_survives_as_utf16(void **state)
     hub_test_dir_remove(dir);
 }
 
+static void a_long_title_is_cut_on_a_character_boundary(void **state)
+{
+    /* "x" then two-byte letters: byte 1024 is the middle of a letter */
+    char title[KK_HUB_PDF_INFO_MAX + 64];
+    struct hub_pdf *p = new_pdf();
+    struct kk_buf *b;
+    struct kk_buf *want = kk_buf_new(8192);
+    size_t n = 0;
+
+    (void)state;
+    title[n++] = 'x';
+    while (n + 2 < sizeof title) {
+        memcpy(title + n, "Ж", 2);
+        n += 2;
+    }
+    title[n] = 0;
+    hub_pdf_info(p, title, NULL, NULL);
+    b = finish(p);
+    /* x, then (1024 - 1) / 2 = 511 whole letters */
+    assert_int_equal(kk_buf_puts(want, "/Title <FEFF0078"), KK_OK);
+    for (size_t i = 0; i < (KK_HUB_PDF_INFO_MAX - 1) / 2; i++)
+        assert_int_equal(kk_buf_puts(want, "0416"), KK_OK);
+    assert_int_equal(kk_buf_puts(want, "> >>"), KK_OK);
+    assert_true(contains(b, kk_buf_str(want)));
+    kk_buf_free(want);
+    kk_buf_free(b);
+}
+
 static void
 bad_utf8_and_missing_characters_come_back_as_replacements(void **state)
 {
@@ -1285,6 +1313,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(text_in_three_languages_comes_back_exactly),
         cmocka_unit_test(a_cyrillic_title_survives_as_utf16),
+        cmocka_unit_test(a_long_title_is_cut_on_a_character_boundary),
         cmocka_unit_test(
             bad_utf8_and_missing_characters_come_back_as_replacements),
         cmocka_unit_test(a_rectangle_lands_where_its_top_left_corner_says),
