@@ -156,6 +156,12 @@ void hub_triage_free(struct hub_triage_flow *f);
 KK_WUR int hub_triage_walk(const struct hub_triage_flow *f, const char *path,
                            size_t *node);
 
+/* Appends what a finished walk says, in language lang: the flow's title,
+ * each question with the answer taken, the end's title and its numbered
+ * steps, one per line.  KK_ERR_INVAL unless path ends at steps. */
+KK_WUR int hub_triage_summary(const struct hub_triage_flow *f, const char *path,
+                              int lang, struct kk_buf *b);
+
 /* A set of flows with unique ids, each incident type served by at most
  * one of them. */
 struct hub_triage_set {

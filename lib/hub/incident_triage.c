@@ -408,25 +408,6 @@ out:
     return err;
 }
 
-/* The timeline's text of a finished walk, in the caller's language. */
-static int walk_text(struct hub_req *r, const struct hub_triage_flow *f,
-                     const char *path, struct kk_buf *b)
-{
-    size_t at = 0;
-    int err = kk_buf_puts(b, tx(r, &f->title));
-    for (size_t k = 0; path[k] != '\0' && err == KK_OK; k++) {
-        const struct hub_triage_node *q = &f->node[at];
-        const struct hub_triage_answer *a = &q->answer[path[k] - '1'];
-        err = kk_buf_putf(b, "\n%s %s", tx(r, &q->text), tx(r, &a->label));
-        at = a->next;
-    }
-    if (err == KK_OK)
-        err = kk_buf_putf(b, "\n%s", tx(r, &f->node[at].text));
-    for (size_t s = 0; s < f->node[at].n_steps && err == KK_OK; s++)
-        err = kk_buf_putf(b, "\n%zu. %s", s + 1, tx(r, &f->node[at].step[s]));
-    return err;
-}
-
 static int record_write(struct hub_req *r, const struct hub_inc *i,
                         const struct hub_triage_flow *f, const char *path,
                         const char *text)
@@ -500,7 +481,7 @@ int hub_triage_h_record(struct hub_req *r)
         err = KK_ERR_NOMEM;
         goto out;
     }
-    err = walk_text(r, f, v[1], text);
+    err = hub_triage_summary(f, v[1], r->lang, text);
     if (err == KK_OK)
         err = hub_tx_begin(r->db);
     if (err == KK_OK) {

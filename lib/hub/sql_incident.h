@@ -151,15 +151,15 @@ HUB_SQL(HUB_Q_INC_EVENTS, HUB_SQL_SCOPED,
 HUB_SQL(HUB_Q_DEMO_INC_OUTLETS, HUB_SQL_SYSTEM,
         "SELECT id, slug FROM outlets WHERE archived_at IS NULL ORDER BY slug")
 /* An outlet's register, for choosing what an incident touched: type, id,
- * then platform/kind/department and handle. */
+ * department, platform or kind, and the person it belongs to. */
 HUB_SQL(HUB_Q_DEMO_INC_REGISTER, HUB_SQL_SYSTEM,
-        "SELECT 'person', id, department, '' FROM people WHERE outlet_id = "
+        "SELECT 'person', id, department, id FROM people WHERE outlet_id = "
         ":outlet AND archived_at IS NULL UNION ALL SELECT 'account', id, "
-        "platform, handle FROM accounts WHERE outlet_id = :outlet AND "
-        "archived_at IS NULL UNION ALL SELECT 'device', id, kind, '' FROM "
-        "devices WHERE outlet_id = :outlet AND archived_at IS NULL UNION ALL "
-        "SELECT 'website', id, url, '' FROM websites WHERE outlet_id = "
-        ":outlet AND archived_at IS NULL ORDER BY 1, 2")
+        "platform, person_id FROM accounts WHERE outlet_id = :outlet AND "
+        "archived_at IS NULL UNION ALL SELECT 'device', id, kind, "
+        "custodian_id FROM devices WHERE outlet_id = :outlet AND archived_at "
+        "IS NULL UNION ALL SELECT 'website', id, '', NULL FROM websites WHERE "
+        "outlet_id = :outlet AND archived_at IS NULL ORDER BY 1, 2")
 /* The logins of an outlet: who reports (focal, staff) and who answers
  * (assistants). */
 HUB_SQL(HUB_Q_DEMO_INC_USERS, HUB_SQL_SYSTEM,

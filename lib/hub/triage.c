@@ -632,6 +632,29 @@ int hub_triage_walk(const struct hub_triage_flow *f, const char *path,
     return KK_OK;
 }
 
+int hub_triage_summary(const struct hub_triage_flow *f, const char *path,
+                       int lang, struct kk_buf *b)
+{
+    size_t at = 0, end;
+    int l = lang >= 0 && lang < HUB_LANG_COUNT ? lang : HUB_LANG_EN;
+    int err = hub_triage_walk(f, path, &end);
+    if (err == KK_OK && !f->node[end].end)
+        err = KK_ERR_INVAL;
+    if (err == KK_OK)
+        err = kk_buf_puts(b, f->title.t[l]);
+    for (size_t k = 0; err == KK_OK && path[k] != '\0'; k++) {
+        const struct hub_triage_node *q = &f->node[at];
+        const struct hub_triage_answer *a = &q->answer[path[k] - '1'];
+        err = kk_buf_putf(b, "\n%s %s", q->text.t[l], a->label.t[l]);
+        at = a->next;
+    }
+    if (err == KK_OK)
+        err = kk_buf_putf(b, "\n%s", f->node[at].text.t[l]);
+    for (size_t s = 0; err == KK_OK && s < f->node[at].n_steps; s++)
+        err = kk_buf_putf(b, "\n%zu. %s", s + 1, f->node[at].step[s].t[l]);
+    return err;
+}
+
 int hub_triage_set_add(struct hub_triage_set *s, const char *name,
                        const char *text, size_t len, struct kk_diag *d)
 {
