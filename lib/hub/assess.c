@@ -171,12 +171,27 @@ bool hub_assess_has(const struct hub_req *r, const char *key)
     return r->json != NULL && hub_jv_get(hub_json_root(r->json), key) != NULL;
 }
 
+/* A prefix of the ids of the form controls written next, so two forms
+ * with the same field names can share a page. */
+static __thread const char *id_prefix = "";
+
+void hub_assess_id_prefix(const char *prefix)
+{
+    id_prefix = prefix != NULL ? prefix : "";
+}
+
+static void field_id(struct hub_req *r, const char *name)
+{
+    hub_raw(r, id_prefix);
+    hub_esc(r, name);
+}
+
 static void field_error(struct hub_req *r, const char *name, const char *why)
 {
     if (why == NULL)
         return;
     hub_raw(r, "<span class=\"kk-error\" role=\"alert\" id=\"");
-    hub_esc(r, name);
+    field_id(r, name);
     hub_raw(r, "-error\">");
     hub_t(r, why);
     hub_raw(r, "</span>");
@@ -186,7 +201,7 @@ static void field_attrs(struct hub_req *r, const char *name, bool required,
                         const char *why)
 {
     hub_raw(r, " id=\"");
-    hub_esc(r, name);
+    field_id(r, name);
     hub_raw(r, "\" name=\"");
     hub_esc(r, name);
     hub_raw(r, "\"");
@@ -194,7 +209,7 @@ static void field_attrs(struct hub_req *r, const char *name, bool required,
         hub_raw(r, " required");
     if (why != NULL) {
         hub_raw(r, " aria-invalid=\"true\" aria-describedby=\"");
-        hub_esc(r, name);
+        field_id(r, name);
         hub_raw(r, "-error\"");
     }
 }
@@ -204,7 +219,7 @@ void hub_assess_input(struct hub_req *r, const char *type, const char *name,
                       bool required, const char *why)
 {
     hub_raw(r, "<p><label for=\"");
-    hub_esc(r, name);
+    field_id(r, name);
     hub_raw(r, "\">");
     hub_t(r, label);
     hub_raw(r, "</label>");
@@ -233,7 +248,7 @@ void hub_assess_select(struct hub_req *r, const char *name, const char *label,
                        const char *why)
 {
     hub_raw(r, "<p><label for=\"");
-    hub_esc(r, name);
+    field_id(r, name);
     hub_raw(r, "\">");
     hub_t(r, label);
     hub_raw(r, "</label><select");

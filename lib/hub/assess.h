@@ -128,6 +128,8 @@ void hub_assess_select(struct hub_req *r, const char *name, const char *label,
                        const char *const *values, const char *const *labels,
                        size_t n, const char *value, bool translate,
                        const char *why);
+/* Ids of the controls written next start with prefix ("" to end it). */
+void hub_assess_id_prefix(const char *prefix);
 /* A select of the numbers 1..5 with their meaning. */
 void hub_assess_scale(struct hub_req *r, const char *name, const char *label,
                       const char *value, const char *why);
@@ -155,9 +157,11 @@ KK_WUR int hub_assess_finding_page(struct hub_req *r, int64_t outlet,
                                    int64_t id, const char **tv,
                                    const char *tbad);
 /* The task form's fields (assess_tasks.c): title, owner, due, and status
- * when edit; values v (NULL: empty), bad field bad. */
+ * when edit; values v (NULL: empty), bad field bad; ids start with
+ * prefix. */
 KK_WUR int hub_assess_task_fields(struct hub_req *r, int64_t outlet,
-                                  const char **v, const char *bad, bool edit);
+                                  const char **v, const char *bad, bool edit,
+                                  const char *prefix);
 
 /* Room for an opened or sealed text of at most KK_HUB_TEXT_MAX bytes. */
 #define ASMT_TEXT_BUF (2 * KK_HUB_TEXT_MAX + 256)

@@ -529,7 +529,9 @@ static int finding_page(struct hub_req *r, int64_t outlet, const char *name,
         hub_t(r, "Add a task");
         hub_raw(r, "</h2>");
         hub_assess_form_open(r, action, "kk-form");
-        err = hub_assess_task_fields(r, outlet, tv, tbad, false);
+        hub_assess_id_prefix("t-");
+        err = hub_assess_task_fields(r, outlet, tv, tbad, false, "t-");
+        hub_assess_id_prefix("");
         if (err != KK_OK)
             return err;
         hub_assess_form_close(r, "Add the task", NULL);

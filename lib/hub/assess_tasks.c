@@ -204,7 +204,7 @@ static int task_write(struct hub_req *r, int64_t outlet, int64_t id,
 /* --- pages --- */
 
 int hub_assess_task_fields(struct hub_req *r, int64_t outlet, const char **v,
-                           const char *bad, bool edit)
+                           const char *bad, bool edit, const char *prefix)
 {
     static const char *const st[] = {"open", "done"};
     static const char *const stl[] = {"Open", "Done"};
@@ -216,9 +216,13 @@ int hub_assess_task_fields(struct hub_req *r, int64_t outlet, const char **v,
 #define WHY(f) (bad != NULL && strcmp(bad, f) == 0 ? task_why(f) : NULL)
     hub_assess_input(r, "text", "title", "Task", v != NULL ? v[0] : "",
                      KK_HUB_NAME_MAX, true, WHY("title"));
-    hub_raw(r, "<p><label for=\"owner\">");
+    hub_raw(r, "<p><label for=\"");
+    hub_raw(r, prefix);
+    hub_raw(r, "owner\">");
     hub_t(r, "Owner");
-    hub_raw(r, "</label><select id=\"owner\" name=\"owner\"");
+    hub_raw(r, "</label><select id=\"");
+    hub_raw(r, prefix);
+    hub_raw(r, "owner\" name=\"owner\"");
     if (WHY("owner") != NULL)
         hub_raw(r, " aria-invalid=\"true\"");
     hub_raw(r, "><option value=\"\">");
@@ -342,7 +346,7 @@ static int tasks_page(struct hub_req *r, int64_t outlet, const char *name,
         hub_t(r, "Add a task");
         hub_raw(r, "</h2>");
         hub_assess_form_open(r, action, "kk-form");
-        err = hub_assess_task_fields(r, outlet, v, bad, false);
+        err = hub_assess_task_fields(r, outlet, v, bad, false, "");
         if (err == KK_OK)
             hub_assess_form_close(r, "Add the task", NULL);
         hub_raw(r, "</section>");
@@ -408,7 +412,7 @@ static int task_page(struct hub_req *r, int64_t outlet, const char *name,
         hub_t(r, "Edit");
         hub_raw(r, "</h2>");
         hub_assess_form_open(r, action, "kk-form");
-        err = hub_assess_task_fields(r, outlet, v, bad, true);
+        err = hub_assess_task_fields(r, outlet, v, bad, true, "");
         if (err == KK_OK)
             hub_assess_form_close(r, "Save", NULL);
         hub_raw(r, "</section>");
