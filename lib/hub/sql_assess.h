@@ -67,7 +67,8 @@ HUB_SQL(
     SUBJ_OUTLET(ASMT_OUTLET) " UNION ALL " SUBJ_PEOPLE(
         ASMT_OUTLET) " UNION ALL " SUBJ_ACCOUNTS(ASMT_OUTLET) " UNION "
                                                               "ALL"
-                                                              " " SUBJ_DEVICES(ASMT_OUTLET) " UNION ALL " SUBJ_WEBSITES(ASMT_OUTLET) " ORDER BY 1, 5, 3")
+                                                              " " SUBJ_DEVICES(ASMT_OUTLET) " UNION ALL " SUBJ_WEBSITES(
+                                                                  ASMT_OUTLET) " ORDER BY 1, 5, 3")
 /* An assessment's results: its observations in the order they were
  * made (a later one of the same subject and control replaces an earlier
  * one). */
@@ -231,7 +232,8 @@ HUB_SQL(
     SUBJ_OUTLET(DEMO_OUTLET) " UNION ALL " SUBJ_PEOPLE(
         DEMO_OUTLET) " UNION ALL " SUBJ_ACCOUNTS(DEMO_OUTLET) " UNION "
                                                               "ALL"
-                                                              " " SUBJ_DEVICES(DEMO_OUTLET) " UNION ALL " SUBJ_WEBSITES(DEMO_OUTLET) " ORDER BY 1, 5, 3")
+                                                              " " SUBJ_DEVICES(DEMO_OUTLET) " UNION ALL " SUBJ_WEBSITES(
+                                                                  DEMO_OUTLET) " ORDER BY 1, 5, 3")
 HUB_SQL(HUB_Q_DEMO_ASMT_LATEST, HUB_SQL_SYSTEM,
         "SELECT o.subject_type, o.subject_id, o.control_id, o.status FROM "
         "observations o WHERE o.outlet_id = :outlet AND o.observed_at <= :t "
