@@ -352,7 +352,21 @@ int sel_receipt_hash(const char *typed, uint8_t out[32])
 
 /* --- slugs --- */
 
-/* Latin for the Cyrillic letters of Russian and Kyrgyz (lower case). */
+/* Plain Latin for the accented Latin letters U+00C0..U+00FF. */
+static const char *latin1(unsigned cp)
+{
+    static const char *const tab[64] = {
+        "a", "a", "a", "a",  "a",  "a",  "ae", "c", "e", "e", "e",  "e", "i",
+        "i", "i", "i", "d",  "n",  "o",  "o",  "o", "o", "o", NULL, "o", "u",
+        "u", "u", "u", "y",  "th", "ss", "a",  "a", "a", "a", "a",  "a", "ae",
+        "c", "e", "e", "e",  "e",  "i",  "i",  "i", "i", "d", "n",  "o", "o",
+        "o", "o", "o", NULL, "o",  "u",  "u",  "u", "u", "y", "th", "y",
+    };
+    return cp >= 0xc0 && cp <= 0xff ? tab[cp - 0xc0] : NULL;
+}
+
+/* Latin for the Cyrillic letters of Russian and Kyrgyz (lower case), and
+ * for the accented Latin and Turkic letters. */
 static const char *translit(unsigned cp)
 {
     static const char *const ru[32] = {
@@ -377,8 +391,17 @@ static const char *translit(unsigned cp)
     case 0x4ae:
     case 0x4af:
         return "u";
+    case 0x11e:
+    case 0x11f:
+        return "g";
+    case 0x130:
+    case 0x131:
+        return "i";
+    case 0x15e:
+    case 0x15f:
+        return "s";
     default:
-        return NULL;
+        return latin1(cp);
     }
 }
 
