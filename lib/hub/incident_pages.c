@@ -173,7 +173,7 @@ static void crumbs(struct hub_req *r, const struct hub_inc_outlet *o,
     hub_raw(r, "<p class=\"kk-crumbs\">");
     if (hub_inc_trainers(r)) {
         hub_raw(r, "<a href=\"/incidents\">");
-        hub_t(r, "Incidents");
+        hub_t(r, "All incidents");
         hub_raw(r, "</a> &#8250; ");
     }
     if (hub_inc_manager(r)) {
@@ -461,8 +461,8 @@ static void title_text(struct hub_req *r, const struct hub_inc *i)
 static void list_head(struct hub_req *r, bool outlet_col)
 {
     static const char *const cols[] = {
-        "Reported", "Type",           "Title",    "Severity",
-        "Status",   "First response", "Recovery",
+        "Title",    "Status",         "Type",     "Severity",
+        "Reported", "First response", "Recovery",
     };
     hub_raw(r, "<div class=\"kk-scroll\" tabindex=\"0\" role=\"region\" "
                "aria-label=\"");
@@ -493,21 +493,21 @@ static void list_row(struct hub_req *r, const struct hub_inc *i,
         hub_esc(r, i->outlet_name);
         hub_raw(r, "</td>");
     }
-    hub_raw(r, "<td>");
-    when(r, i->clock.reported);
+    hub_rawf(r, "<td><a href=\"/outlets/%lld/incidents/%lld\">",
+             (long long)i->outlet, (long long)i->id);
+    title_text(r, i);
+    hub_raw(r, "</a></td><td>");
+    status_tag(r, i->status);
     hub_raw(r, "</td><td>");
     hub_t(r, hub_incident_type_label(i->type) != NULL
                  ? hub_incident_type_label(i->type)
                  : "Other");
-    hub_rawf(r, "</td><td><a href=\"/outlets/%lld/incidents/%lld\">",
-             (long long)i->outlet, (long long)i->id);
-    title_text(r, i);
-    hub_raw(r, "</a></td><td>");
+    hub_raw(r, "</td><td>");
     hub_t(r, hub_incident_severity_label(i->severity) != NULL
                  ? hub_incident_severity_label(i->severity)
                  : "Medium");
     hub_raw(r, "</td><td>");
-    status_tag(r, i->status);
+    when(r, i->clock.reported);
     hub_raw(r, "</td><td>");
     if (i->clock.first_response != 0)
         hub_incident_duration(r, i->clock.first_response - i->clock.reported);
@@ -628,45 +628,56 @@ int hub_inc_page_programme(struct hub_req *r)
 
 /* --- one incident --- */
 
-static void clock_card(struct hub_req *r, const char *id, const char *label,
-                       int64_t t, int64_t from, bool before)
+/* One step of the clock: its time, and how long before or after the
+ * report it came. */
+static void clock_row(struct hub_req *r, const char *id, const char *label,
+                      int64_t t, int64_t reported)
 {
-    hub_rawf(r,
-             "<div class=\"kk-stat\" id=\"clock-%s\"><span "
-             "class=\"kk-stat-label\">",
-             id);
+    hub_rawf(r, "<tr id=\"clock-%s\"><th scope=\"row\">", id);
     hub_t(r, label);
-    hub_raw(r, "</span><span class=\"kk-stat-value\">");
+    hub_raw(r, "</th><td>");
     when(r, t);
-    hub_raw(r, "</span><span class=\"kk-stat-detail\">");
-    if (t != 0 && from != 0 && before && from >= t) {
-        hub_incident_duration(r, from - t);
+    hub_raw(r, "</td><td>");
+    if (t == 0 || t == reported || reported == 0) {
+        dash(r);
+    } else if (t < reported) {
+        hub_incident_duration(r, reported - t);
         hub_raw(r, " ");
         hub_t(r, "before the report");
-    } else if (t != 0 && from != 0 && !before && t >= from) {
+    } else {
         hub_raw(r, "+");
-        hub_incident_duration(r, t - from);
-        hub_raw(r, " ");
-        hub_t(r, "after the report");
+        hub_incident_duration(r, t - reported);
     }
-    hub_raw(r, "</span></div>");
+    hub_raw(r, "</td></tr>");
 }
 
 static void clock_section(struct hub_req *r, const struct hub_inc *i)
 {
     const struct hub_incident_clock *c = &i->clock;
-    say(r, "h2", NULL, "Incident clock");
-    hub_raw(r, "<section class=\"kk-stats\" aria-label=\"");
+    hub_raw(r, "<h2 id=\"clock\">");
     hub_t(r, "Incident clock");
-    hub_raw(r, "\">");
-    clock_card(r, "occurred", "Happened", c->occurred, c->reported, true);
-    clock_card(r, "reported", "Reported", c->reported, 0, false);
-    clock_card(r, "first-response", "First response", c->first_response,
-               c->reported, false);
-    clock_card(r, "contained", "Contained", c->contained, c->reported, false);
-    clock_card(r, "recovered", "Recovered", c->recovered, c->reported, false);
-    clock_card(r, "closed", "Closed", c->closed, c->reported, false);
-    hub_raw(r, "</section>");
+    hub_raw(r, "</h2><div class=\"kk-scroll\" tabindex=\"0\" role=\"region\" "
+               "aria-labelledby=\"clock\"><table class=\"kk-table\" "
+               "id=\"clock-table\"><thead><tr><th scope=\"col\">");
+    hub_t(r, "Step");
+    hub_raw(r, "</th><th scope=\"col\">");
+    hub_t(r, "When");
+    hub_raw(r, "</th><th scope=\"col\">");
+    hub_t(r, "From the report");
+    hub_raw(r, "</th></tr></thead><tbody>");
+    clock_row(r, "occurred", "Happened", c->occurred, c->reported);
+    clock_row(r, "reported", "Reported", c->reported, c->reported);
+    clock_row(r, "first-response", "First response", c->first_response,
+              c->reported);
+    clock_row(r, "contained", "Contained", c->contained, c->reported);
+    clock_row(r, "recovered", "Recovered", c->recovered, c->reported);
+    clock_row(r, "closed", "Closed", c->closed, c->reported);
+    hub_raw(r, "</tbody></table></div>");
+    if (i->status == HUB_INC_OPEN || i->status == HUB_INC_CONTAINED) {
+        hub_raw(r, "<p class=\"kk-meta\" id=\"clock-age\">");
+        outcome(r, i, hub_now());
+        hub_raw(r, "</p>");
+    }
 }
 
 static void status_button(struct hub_req *r, const struct hub_inc *i, int to,

@@ -554,10 +554,14 @@ static int parse_all(struct rd *rd, const char *text, size_t len,
         if (rc == KK_ERR_NOTFOUND)
             break;
         rd->line++;
+        if (rc == KK_ERR_LIMIT) {
+            kk_diag_set(d, "line %u: line too long", rd->line);
+            err = KK_ERR_LIMIT;
+            break;
+        }
         if (rc != KK_OK) {
-            kk_diag_set(d, "line %u: %s", rd->line,
-                        rc == KK_ERR_LIMIT ? "line too long" : "NUL byte");
-            err = rc == KK_ERR_LIMIT ? KK_ERR_LIMIT : KK_ERR_INVAL;
+            kk_diag_set(d, "line %u: NUL byte", rd->line);
+            err = KK_ERR_INVAL;
             break;
         }
         err = line_read(rd, line, n, d);
