@@ -50,8 +50,9 @@
 #define BFCHAR_MAX 100  /* entries in one beginbfchar block */
 #define N_FONTS 2
 
-static const char *const font_files[N_FONTS] = {"DejaVuSans.ttf",
-                                                "DejaVuSans-Bold.ttf"};
+/* With their slash: they are appended to the directory. */
+static const char *const font_files[N_FONTS] = {"/DejaVuSans.ttf",
+                                                "/DejaVuSans-Bold.ttf"};
 
 struct pdf_font {
     struct kk_buf *file; /* the font file's bytes */
@@ -199,7 +200,7 @@ static int font_load(struct pdf_font *f, const char *dir, const char *file,
     int r;
 
     kk_diag_clear(&inner);
-    n = snprintf(path, sizeof path, "%s/%s", dir, file);
+    n = snprintf(path, sizeof path, "%s%s", dir, file);
     if (n < 0 || (size_t)n >= sizeof path) {
         kk_diag_set(d, "font directory name too long: %.64s...", dir);
         r = KK_ERR_NOTFOUND;
@@ -674,10 +675,11 @@ static void w_font(struct pdf_out *o, const struct pdf_font *f, size_t index,
         goto out;
     hub_ttf_metrics(f->ttf, &m);
     subset_tag(f, index, tag);
-    snprintf(name, sizeof name, "%s+%s", tag,
-             m.name[0] != '\0' ? m.name
-             : index == 0      ? "Regular"
-                               : "Bold");
+    /* a font without a PostScript name is named by its resource */
+    if (m.name[0] != '\0')
+        snprintf(name, sizeof name, "%s+%s", tag, m.name);
+    else
+        snprintf(name, sizeof name, "%s+F%zu", tag, index + 1);
     flags = 4 | (m.fixed_pitch ? 1u : 0u) | (m.italic_angle != 0 ? 64u : 0u);
     stem = 50 + (m.weight / 65.0) * (m.weight / 65.0);
 
@@ -751,7 +753,10 @@ static void doc_id(const struct pdf_out *o, char hex[33])
 
 int hub_pdf_finish(struct hub_pdf *p, struct kk_buf *out)
 {
-    static const char *const info_keys[3] = {"Title", "Subject", "Keywords"};
+    static const char *const info_keys[3] = {"/Title", "/Subject", "/Keywords"};
+    /* "%" and four bytes above 127: tells transfer programs the file is
+     * binary (PDF 7.5.2) */
+    static const uint8_t binary[] = {'%', 0xe2, 0xe3, 0xcf, 0xd3, '\n'};
     struct pdf_out o;
     size_t font_obj[N_FONTS] = {0, 0};
     size_t next = 4;
@@ -785,8 +790,8 @@ int hub_pdf_finish(struct hub_pdf *p, struct kk_buf *out)
     o.b = out;
     o.base = kk_buf_len(out);
 
-    /* the binary comment tells transfer programs the file is binary */
-    w_puts(&o, "%PDF-1.7\n%\xe2\xe3\xcf\xd3\n");
+    w_puts(&o, "%PDF-1.7\n");
+    w_put(&o, binary, sizeof binary);
     w_obj(&o, 1);
     w_puts(&o, "<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
     w_obj(&o, 2);
@@ -799,7 +804,7 @@ int hub_pdf_finish(struct hub_pdf *p, struct kk_buf *out)
     for (size_t i = 0; i < 3; i++) {
         if (p->info[i] == NULL)
             continue;
-        w_putf(&o, "\n/%s ", info_keys[i]);
+        w_putf(&o, "\n%s ", info_keys[i]);
         w_text16(&o, p->info[i]);
     }
     w_puts(&o, " >>\nendobj\n");
