@@ -184,9 +184,8 @@ static int64_t new_assessment(struct world *w)
 
 /* --- the sheet's expansion --- */
 
-static struct hub_assess_subject subject(const char *type, int64_t id,
-                                         int kind, int64_t created,
-                                         int64_t archived)
+static struct hub_assess_subject subject(const char *type, int64_t id, int kind,
+                                         int64_t created, int64_t archived)
 {
     struct hub_assess_subject s;
     memset(&s, 0, sizeof s);
@@ -220,7 +219,7 @@ static void the_sheet_asks_each_subject_the_controls_about_it(void **state)
         subject("device", 6, HUB_DEV_LAPTOP, 0, 0),
         subject("device", 7, HUB_DEV_ROUTER, 0, 0),
         subject("website", 8, 0, 0, 0),
-        subject("person", 9, 0, 0, 50),  /* archived before t */
+        subject("person", 9, 0, 0, 50),   /* archived before t */
         subject("person", 10, 0, 200, 0), /* created after t */
     };
     size_t ns = sizeof s / sizeof s[0], n = 0, want = 0;
@@ -428,8 +427,8 @@ static void results_are_all_or_nothing_and_only_about_the_outlet(void **state)
             hub_jv_i64(hub_jv_get(hub_json_root(j), "observed"), &observed),
             KK_OK);
         assert_int_equal(observed, 2);
-        assert_int_equal(
-            hub_jv_len(hub_jv_get(hub_json_root(j), "results")), 2);
+        assert_int_equal(hub_jv_len(hub_jv_get(hub_json_root(j), "results")),
+                         2);
         hub_json_free(j);
     }
 }
@@ -455,16 +454,16 @@ static void failed_controls_become_findings_once(void **state)
     assert_int_equal(hub_assess_h_findings(r), KK_OK);
     assert_int_equal(r->status, 201);
     j = answer(w);
-    assert_int_equal(
-        hub_jv_i64(hub_jv_get(hub_json_root(j), "created"), &made), KK_OK);
+    assert_int_equal(hub_jv_i64(hub_jv_get(hub_json_root(j), "created"), &made),
+                     KK_OK);
     assert_int_equal(made, 2);
     hub_json_free(j);
     r = trainer(w, NULL, 1000, a);
     assert_int_equal(hub_assess_h_findings(r), KK_OK);
     assert_int_equal(r->status, 200);
     j = answer(w);
-    assert_int_equal(
-        hub_jv_i64(hub_jv_get(hub_json_root(j), "created"), &made), KK_OK);
+    assert_int_equal(hub_jv_i64(hub_jv_get(hub_json_root(j), "created"), &made),
+                     KK_OK);
     assert_int_equal(made, 0);
     hub_json_free(j);
     assert_int_equal(count_of(w->raw, "SELECT count(*) FROM findings WHERE "
@@ -647,9 +646,9 @@ static void sealed_text_is_not_in_the_database_files(void **state)
     j = answer(w);
     assert_string_equal(hub_jv_str(hub_jv_get(hub_json_root(j), "title")),
                         "Zqtitle the page has an ex-admin");
-    assert_string_equal(hub_jv_str(hub_jv_at(
-                            hub_jv_get(hub_json_root(j), "controls"), 0)),
-                        "ACC-06");
+    assert_string_equal(
+        hub_jv_str(hub_jv_at(hub_jv_get(hub_json_root(j), "controls"), 0)),
+        "ACC-06");
     hub_json_free(j);
     r = trainer(w, NULL, 1000, a);
     assert_int_equal(hub_assess_h_show(r), KK_OK);
@@ -689,8 +688,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_task_owner_must_be_a_person_of_the_outlet, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            the_focal_point_changes_only_the_status_of_a_task, setup,
-            teardown),
+            the_focal_point_changes_only_the_status_of_a_task, setup, teardown),
         cmocka_unit_test_setup_teardown(overdue_tasks_come_first, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(
