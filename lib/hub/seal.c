@@ -99,7 +99,7 @@ int hub_bind_sealed(struct hub_req *r, sqlite3_stmt *st, const char *name,
         hub_bind_null(st, name);
         return KK_OK;
     }
-    b = kk_buf_new(0);
+    b = kk_buf_new(hub_sealed_len(strlen(text)) + 1);
     if (b == NULL) {
         r->err = KK_ERR_NOMEM;
         return KK_ERR_NOMEM;
