@@ -45,7 +45,8 @@ void hub_pdf_color(struct hub_pdf *p, uint32_t rgb);
  * drawn as its missing-glyph box, invalid UTF-8 as U+FFFD. */
 void hub_pdf_text(struct hub_pdf *p, double x, double y, double size, bool bold,
                   const char *utf8);
-/* The width in points text would take. */
+/* The width in points text would take (the sum of the glyphs' /W widths,
+ * 1/1000 em each); 0 for NULL text or a size outside (0, 1000]. */
 double hub_pdf_text_width(struct hub_pdf *p, double size, bool bold,
                           const char *utf8);
 void hub_pdf_rect(struct hub_pdf *p, double x, double y, double w, double h);
@@ -58,8 +59,10 @@ KK_WUR int hub_pdf_finish(struct hub_pdf *p, struct kk_buf *out);
 
 struct hub_ttf;
 /* Parses a TrueType font held in data[0..len) (borrowed: must outlive
- * the font); KK_ERR_CORRUPT on anything malformed, never reads out of
- * bounds. */
+ * the font); KK_ERR_CORRUPT on anything malformed (d says what),
+ * KK_ERR_UNSUPPORTED for CFF outlines or a collection, KK_ERR_LIMIT past
+ * KK_HUB_FONT_MAX bytes; never reads out of bounds.  A parsed font is
+ * immutable: any number of threads may read it at once. */
 KK_WUR int hub_ttf_parse(const uint8_t *data, size_t len, struct hub_ttf **out,
                          struct kk_diag *d);
 void hub_ttf_free(struct hub_ttf *f);
@@ -68,7 +71,10 @@ uint16_t hub_ttf_glyph(const struct hub_ttf *f, uint32_t cp);
 unsigned hub_ttf_advance(const struct hub_ttf *f, uint16_t glyph);
 unsigned hub_ttf_units_per_em(const struct hub_ttf *f);
 /* A subset font holding only the glyphs marked used (and the components
- * of composite ones), glyph ids unchanged, appended to out. */
+ * of composite ones), glyph ids unchanged, appended to out; used[] has
+ * n_glyphs entries (at most hub_ttf_num_glyphs).  KK_ERR_CORRUPT if
+ * composite glyphs nest deeper than KK_HUB_TTF_DEPTH_MAX; out is left as
+ * it was on any error. */
 KK_WUR int hub_ttf_subset(const struct hub_ttf *f, const uint8_t *used,
                           size_t n_glyphs, struct kk_buf *out);
 
