@@ -23,6 +23,7 @@ static const char usage[] =
     "  user      add hub logins\n"
     "  token     create API tokens for devices and scripts\n"
     "  backup    copy the hub's database while it runs\n"
+    "  remind    send the hub's reminder e-mail of the day now\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -37,9 +38,13 @@ struct command {
     int (*main)(int argc, char **argv);
 };
 
+/* cmd_remind.c */
+int cmd_remind_main(int argc, char **argv);
+
 static const struct command commands[] = {
-    {"otp", cmd_otp_main},   {"serve", cmd_hub_main},  {"user", cmd_hub_main},
-    {"token", cmd_hub_main}, {"backup", cmd_hub_main},
+    {"otp", cmd_otp_main},    {"serve", cmd_hub_main},
+    {"user", cmd_hub_main},   {"token", cmd_hub_main},
+    {"backup", cmd_hub_main}, {"remind", cmd_remind_main},
 };
 
 int cmd_exit_for(int err)
