@@ -1282,7 +1282,6 @@ static void score_section(struct hub_req *r, const struct app_view *x,
             "application.");
         return;
     }
-    error_line(r, f != NULL ? f->error : NULL);
     snprintf(url, sizeof url, "/calls/%lld/applications/%lld/%s",
              (long long)x->call.id, (long long)x->v[x->at].id, "scores");
     form_open(r, url, "kk-form");
@@ -1452,6 +1451,7 @@ static int app_page(struct hub_req *r, const struct app_view *x,
     hub_esc(r, x->v[x->at].outlet_name);
     hub_raw(r, "</h2>");
     flash(r);
+    error_line(r, f != NULL ? f->error : NULL);
     app_facts(r, x);
     decision_section(r, x, f);
     app_answers(r, x);
