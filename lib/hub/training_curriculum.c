@@ -125,7 +125,7 @@ static int controls_norm(const char *list, const struct hub_catalogue *cat,
         }
         if (dup)
             continue;
-        if (len + k + 2 > cap) {
+        if (len + (len > 0 ? 1 : 0) + k + 1 > cap) {
             err = KK_ERR_LIMIT;
             break;
         }
