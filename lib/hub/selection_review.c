@@ -1722,6 +1722,10 @@ int sel_app_decline(struct hub_req *r)
     }
     view_free(&x);
     if (err == KK_OK) {
+        int64_t gone = 0;
+        err = sel_purge_run(r->db, now, &gone);
+    }
+    if (err == KK_OK) {
         snprintf(detail, sizeof detail, "%lld", (long long)r->param[1]);
         hub_audit(r, 0, "decline", "application", detail);
     }
@@ -1880,6 +1884,10 @@ static int select_write(struct hub_req *r, const struct app_view *x,
     }
     if (err == KK_OK)
         err = focal_create(r, pw_hash, m);
+    if (err == KK_OK) {
+        int64_t gone = 0;
+        err = sel_purge_run(r->db, hub_now(), &gone);
+    }
     if (err == KK_OK) {
         snprintf(detail, sizeof detail, "%lld outlet %lld", (long long)a->id,
                  (long long)m->outlet);
