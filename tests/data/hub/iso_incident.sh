@@ -29,17 +29,19 @@ iso_incident_make() {
 }
 ISO_MAKERS+=(iso_incident_make)
 
-# iso_incident_view OUTLET_ID : the list, and each incident with its
-# timeline, as the trainer reads them.
+# iso_incident_view OUTLET_ID : each incident's id and title and the notes
+# and escalations of its timeline, as the trainer reads them.  Status and
+# triage entries are left out: their texts (a status's name, a flow's
+# questions and steps) are the same for every outlet and shown to anyone
+# on the triage pages, so they name nothing of the outlet's.
 iso_incident_view() {
     local i
     req "$TR" GET "/api/v1/outlets/$1/incidents"
-    cat "$T/r.body"
-    echo
+    jq -c '{incidents: [.incidents[] | {id, title}]}' "$T/r.body"
     for i in $(jq -r '.incidents[].id' "$T/r.body"); do
         req "$TR" GET "/api/v1/outlets/$1/incidents/$i"
-        cat "$T/r.body"
-        echo
+        jq -c '{id, title, events: [.events[] |
+            select(.kind == "note" or .kind == "escalation") | {text}]}' "$T/r.body"
     done
 }
 ISO_VIEWS+=(iso_incident_view)
