@@ -757,21 +757,31 @@ static int create_write(struct hub_req *r, int64_t outlet,
     return err;
 }
 
-/* The time field f as sent, else t. */
-static int64_t time_or(const struct hub_inc_input *in, int f, int64_t t)
+/* The time field f as sent, else t (the time after the status change).
+ * A value that reads like the time recorded before the change, to the
+ * minute, is what the edit form showed and the user left alone: it keeps
+ * t, so an edit neither drops the seconds of a stamped time nor brings
+ * back a time the new status forgets. */
+static int64_t time_or(const struct hub_inc_input *in, int f, int64_t t,
+                       int64_t was)
 {
+    char shown[32];
     int64_t v;
     if (in->clear[f])
         return 0;
-    if (in->val[f][0] != '\0' && parse_when(in->val[f], &v) == KK_OK)
-        return v;
-    return t;
+    if (in->val[f][0] == '\0')
+        return t;
+    hub_incident_time_input(was, shown, sizeof shown);
+    if (was != 0 && strcmp(in->val[f], shown) == 0)
+        return t;
+    return parse_when(in->val[f], &v) == KK_OK ? v : t;
 }
 
 static int update_write(struct hub_req *r, const struct hub_inc *cur,
                         struct hub_inc_input *in)
 {
     struct hub_incident_clock c = cur->clock;
+    const struct hub_incident_clock *w = &cur->clock;
     struct hub_inc_subjects was;
     /* NULL keeps the stored value (a title that does not open stays as
      * it is rather than being sealed again as ""). */
@@ -792,12 +802,13 @@ static int update_write(struct hub_req *r, const struct hub_inc *cur,
         status = hub_incident_status_from_name(in->val[HUB_IF_STATUS]);
         hub_incident_stamp(&c, status, now);
     }
-    c.occurred = time_or(in, HUB_IF_OCCURRED, c.occurred);
-    c.reported = time_or(in, HUB_IF_REPORTED, c.reported);
-    c.first_response = time_or(in, HUB_IF_FIRST_RESPONSE, c.first_response);
-    c.contained = time_or(in, HUB_IF_CONTAINED, c.contained);
-    c.recovered = time_or(in, HUB_IF_RECOVERED, c.recovered);
-    c.closed = time_or(in, HUB_IF_CLOSED, c.closed);
+    c.occurred = time_or(in, HUB_IF_OCCURRED, c.occurred, w->occurred);
+    c.reported = time_or(in, HUB_IF_REPORTED, c.reported, w->reported);
+    c.first_response =
+        time_or(in, HUB_IF_FIRST_RESPONSE, c.first_response, w->first_response);
+    c.contained = time_or(in, HUB_IF_CONTAINED, c.contained, w->contained);
+    c.recovered = time_or(in, HUB_IF_RECOVERED, c.recovered, w->recovered);
+    c.closed = time_or(in, HUB_IF_CLOSED, c.closed, w->closed);
     if (hub_incident_clock_check(&c, status, now, &in->bad, &in->why) != KK_OK)
         return KK_ERR_INVAL;
     st = hub_scoped(r, HUB_Q_INC_UPDATE);

@@ -613,6 +613,68 @@ static void a_status_change_stamps_the_clock_and_the_timeline(void **state)
     setenv("KALKAN_HUB_NOW", NOW, 1);
 }
 
+static void the_edit_form_keeps_the_times_it_showed(void **state)
+{
+    struct world *w = *state;
+    char path[96], sql[160], form[512];
+    int64_t id = report(w, "Mailbox taken over");
+    snprintf(path, sizeof path, "/api/v1/outlets/1000/incidents/%lld",
+             (long long)id);
+    setenv("KALKAN_HUB_NOW", "2026-11-28T12:20:30Z", 1);
+    assert_int_equal(call(w, HUB_POST, path, w->trainer, HUB_ROLE_TRAINER, 0,
+                          "{\"status\":\"contained\"}"),
+                     200);
+    snprintf(sql, sizeof sql,
+             "SELECT contained_at FROM incidents WHERE id = %lld",
+             (long long)id);
+    assert_int_equal(count_of(w->raw, sql), T_NOW + 20 * 60 + 30);
+    /* The form as the page shows it, to the minute, with the status moved
+     * back to open: the times left alone follow the status. */
+    snprintf(path, sizeof path, "/outlets/1000/incidents/%lld", (long long)id);
+    snprintf(form, sizeof form, "%s",
+             "type=account_hijacked&title=Mailbox+taken+over&severity=3&"
+             "status=open&occurred_at=2026-11-28T08%3A00&reported_at=2026-"
+             "11-28T12%3A00&first_response_at=2026-11-28T12%3A20&"
+             "contained_at=2026-11-28T12%3A20&recovered_at=&closed_at=&"
+             "subjects=1&accounts=1003&people=1001");
+    assert_int_equal(
+        call(w, HUB_POST, path, w->focal_a, HUB_ROLE_FOCAL, 0, form), 303);
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(contained_at, 0) + reported_at FROM incidents "
+             "WHERE id = %lld",
+             (long long)id);
+    assert_int_equal(count_of(w->raw, sql), T_NOW);
+    /* The status again, then an edit of the title through the same form:
+     * the stamped seconds survive. */
+    snprintf(form, sizeof form, "%s",
+             "type=account_hijacked&title=Mailbox+taken+over+again&"
+             "severity=3&status=contained&occurred_at=2026-11-28T08%3A00&"
+             "reported_at=2026-11-28T12%3A00&first_response_at=2026-11-28T"
+             "12%3A20&contained_at=&recovered_at=&closed_at=&subjects=1&"
+             "accounts=1003&people=1001");
+    assert_int_equal(
+        call(w, HUB_POST, path, w->focal_a, HUB_ROLE_FOCAL, 0, form), 303);
+    snprintf(sql, sizeof sql,
+             "SELECT contained_at FROM incidents WHERE id = %lld",
+             (long long)id);
+    assert_int_equal(count_of(w->raw, sql), T_NOW + 20 * 60 + 30);
+    snprintf(form, sizeof form, "%s",
+             "type=account_hijacked&title=Mailbox+taken+over&severity=3&"
+             "status=contained&occurred_at=2026-11-28T08%3A00&reported_at="
+             "2026-11-28T12%3A00&first_response_at=2026-11-28T12%3A20&"
+             "contained_at=2026-11-28T12%3A20&recovered_at=&closed_at=&"
+             "subjects=1&accounts=1003&people=1001");
+    assert_int_equal(
+        call(w, HUB_POST, path, w->focal_a, HUB_ROLE_FOCAL, 0, form), 303);
+    assert_int_equal(count_of(w->raw, sql), T_NOW + 20 * 60 + 30);
+    /* A time the user changes is taken as typed. */
+    assert_int_equal(call(w, HUB_POST, path, w->focal_a, HUB_ROLE_FOCAL, 0,
+                          "status=contained&contained_at=2026-11-28T12%3A05"),
+                     303);
+    assert_int_equal(count_of(w->raw, sql), T_NOW + 5 * 60);
+    setenv("KALKAN_HUB_NOW", NOW, 1);
+}
+
 static void durations_read_in_minutes_hours_and_days(void **state)
 {
     static const struct {
@@ -660,6 +722,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(
             a_status_change_stamps_the_clock_and_the_timeline, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_edit_form_keeps_the_times_it_showed,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
