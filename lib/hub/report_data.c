@@ -330,8 +330,12 @@ static void fill_row(const struct build *b, struct hub_rep_row *row,
 {
     size_t k = (size_t)row->point;
     const struct hub_coverage *c = &b->cov[k];
-    const struct dept_fig *d = &b->dept[k][group];
-    const struct inc_fig *f = &b->inc[k][group];
+    /* group indexes departments or incident types, as the indicator says */
+    const struct dept_fig *d = hub_rep_inds[row->ind].groups == HUB_RG_DEPT
+                                   ? &b->dept[k][group]
+                                   : NULL;
+    const struct inc_fig *f =
+        hub_rep_inds[row->ind].groups == HUB_RG_TYPE ? &b->inc[k][group] : NULL;
     switch (row->ind) {
     case HUB_RI_PEOPLE_2FA:
         share(row, (int64_t)c->people_covered, (int64_t)c->people);

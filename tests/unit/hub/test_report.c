@@ -800,6 +800,42 @@ static void json_and_csv_carry_the_same_rows_and_hash(void **state)
                     "on everything,\r\n"));
 }
 
+/* More incident types than departments: every type has its rows (this
+ * once read past the department table under the sanitizers).  Runs
+ * last: it adds eight incidents to B. */
+static void every_incident_type_seen_gets_its_rows(void **state)
+{
+    static const char *const types[] = {
+        "device_lost", "device_seized", "harassment",      "legal_threat",
+        "malware",     "page_blocked",  "physical_attack", "website_hacked",
+    };
+    struct world *w = *state;
+    struct hub_report *rep;
+    size_t groups = 0;
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        char sql[256];
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO incidents (id, outlet_id, type, title_sealed, "
+                 "occurred_at, reported_at, created_at) VALUES (%zu, 2000, "
+                 "'%s', X'00', 0, unixepoch('2026-07-02'), 0)",
+                 5100 + i, types[i]);
+        assert_int_equal(sqlite3_exec(w->conn->db, sql, NULL, NULL, NULL),
+                         SQLITE_OK);
+    }
+    rep = build(w, w->trainer, HUB_ROLE_TRAINER, HUB_REP_PROGRAMME, 0, NULL,
+                NULL, NULL, NULL);
+    for (size_t i = 0; i < rep->n_rows; i++) {
+        if (rep->rows[i].ind == HUB_RI_MEDIAN && rep->rows[i].point == 0)
+            groups++;
+    }
+    assert_int_equal(groups, 1 + 3 + 8);
+    expect4(rep, "incidents", "website_hacked", "0", "0", "0", "1");
+    expect4(rep, "incidents_recovered", "website_hacked", "0/0", "0/0", "0/0",
+            "0/1");
+    expect4(rep, "recovery_median_hours", "website_hacked", "", "", "", "");
+    expect_row(rep, "incidents", "", "as_of", "14");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -819,6 +855,7 @@ int main(void)
             one_hidden_department_takes_the_smallest_other_with_it),
         cmocka_unit_test(the_median_rounds_tenths_of_hours_half_up),
         cmocka_unit_test(parameters_are_checked_and_defaulted),
+        cmocka_unit_test(every_incident_type_seen_gets_its_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
