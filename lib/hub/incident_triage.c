@@ -271,7 +271,7 @@ static void walk_json(struct hub_req *r, const struct walk_ctx *w)
     hub_jw_str(&j, "node", n->id);
     hub_jw_bool(&j, "end", n->end);
     if (n->end) {
-        hub_jw_str(&j, "title_steps", tx(r, &n->text));
+        hub_jw_str(&j, "steps_title", tx(r, &n->text));
         hub_jw_key(&j, "steps");
         hub_jw_arr(&j);
         for (size_t s = 0; s < n->n_steps; s++)
