@@ -185,8 +185,10 @@ static int produce(struct hub_req *r, int scope, int64_t outlet,
     err = hub_rep_params_parse(&in, now, hub_programme_start(r, now),
                                r->api ? HUB_REP_JSON : HUB_REP_HTML, &p, &bad,
                                &why);
-    if (err != KK_OK)
-        return refuse(r, scope, outlet, name, &in, bad, why);
+    if (err != KK_OK) {
+        err = refuse(r, scope, outlet, name, &in, bad, why);
+        goto out;
+    }
     p.scope = scope;
     p.outlet_id = outlet;
     if (is_donor(r))
@@ -194,9 +196,7 @@ static int produce(struct hub_req *r, int scope, int64_t outlet,
     if (p.lang >= 0)
         r->lang = p.lang;
     rep = malloc(sizeof *rep);
-    if (rep == NULL)
-        return KK_ERR_NOMEM;
-    err = hub_report_build(r, &p, rep);
+    err = rep != NULL ? hub_report_build(r, &p, rep) : KK_ERR_NOMEM;
     if (err != KK_OK)
         goto out;
     snprintf(rep->outlet_name, sizeof rep->outlet_name, "%s", name);
@@ -257,11 +257,12 @@ static int h_outlet(struct hub_req *r)
 {
     char name[KK_HUB_NAME_MAX + 1], slug[64];
     int64_t id = r->param[0];
-    if (!outlet_get(r, id, name, sizeof name, slug, sizeof slug)) {
+    int err = KK_OK;
+    if (outlet_get(r, id, name, sizeof name, slug, sizeof slug))
+        err = produce(r, HUB_REP_OUTLET, id, name, slug);
+    else
         hub_fail_err(r, KK_ERR_NOTFOUND, NULL);
-        return KK_OK;
-    }
-    return produce(r, HUB_REP_OUTLET, id, name, slug);
+    return err;
 }
 
 /* --- GET /reports: the form --- */
@@ -269,17 +270,17 @@ static int h_outlet(struct hub_req *r)
 static int outlets_load(struct hub_req *r, struct hub_rep_choice **out,
                         size_t *n)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     struct hub_rep_choice *v = NULL;
     size_t k = 0, cap = 0;
     int err = KK_OK;
-    *out = NULL;
-    *n = 0;
     if (is_donor(r))
-        return KK_OK;
+        goto out;
     st = hub_scoped(r, HUB_Q_OUTLETS_LIST);
-    if (st == NULL)
-        return KK_ERR_IO;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     while (err == KK_OK && sqlite3_step(st) == SQLITE_ROW) {
         if (k == cap) {
             size_t nc = cap != 0 ? cap * 2 : 8;
@@ -295,14 +296,16 @@ static int outlets_load(struct hub_req *r, struct hub_rep_choice **out,
         snprintf(v[k].name, sizeof v[k].name, "%s", hub_col_text(st, 2));
         k++;
     }
-    sqlite3_reset(st);
-    if (err != KK_OK) {
+out:
+    if (st != NULL)
+        sqlite3_reset(st);
+    if (err == KK_OK) {
+        *out = v;
+        *n = k;
+    } else {
         free(v);
-        return err;
     }
-    *out = v;
-    *n = k;
-    return KK_OK;
+    return err;
 }
 
 /* Appends "?key=value" or "&key=value" when v is given. */
@@ -333,7 +336,7 @@ static int h_index(struct hub_req *r)
     read_input(r, &in);
     err = outlets_load(r, &outlets, &n);
     if (err != KK_OK)
-        return err;
+        goto out;
     if (report == NULL) {
         hub_report_index(r, &in, "programme", outlets, n, !is_donor(r), NULL,
                          NULL);
@@ -416,18 +419,17 @@ static void probe_line(void *arg, const char *const *f, size_t n)
 static int content_load(struct hub_req *r, struct hub_rep_verify *v)
 {
     sqlite3_stmt *st = hub_q(r->db, HUB_Q_REP_CONTENT_GET);
-    int err = KK_OK;
-    if (st == NULL)
-        return KK_ERR_IO;
+    int err = st != NULL ? KK_OK : KK_ERR_IO;
     hub_bind_text(st, ":sha", v->sha256);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (err == KK_OK && sqlite3_step(st) == SQLITE_ROW) {
         v->content = kk_buf_new(1u << 20);
         err = v->content != NULL
                   ? kk_buf_put(v->content, sqlite3_column_text(st, 0),
                                (size_t)sqlite3_column_bytes(st, 0))
                   : KK_ERR_NOMEM;
     }
-    sqlite3_reset(st);
+    if (st != NULL)
+        sqlite3_reset(st);
     return err;
 }
 
@@ -447,10 +449,13 @@ static void row_times(sqlite3_stmt *st, int c, struct hub_rep_verify *v)
 static int verify_lookup(struct hub_req *r, struct hub_rep_verify *v)
 {
     sqlite3_stmt *st = hub_q(r->db, HUB_Q_REP_FIND_PROGRAMME);
+    struct view_probe probe = {false};
     bool mine = false;
     int err = KK_OK;
-    if (st == NULL)
-        return KK_ERR_IO;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     hub_bind_text(st, ":sha", v->sha256);
     hub_bind_i64(st, ":uid", r->who.user_id);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -462,8 +467,10 @@ static int verify_lookup(struct hub_req *r, struct hub_rep_verify *v)
     sqlite3_reset(st);
     if (!v->issued && (HUB_ROLES_MANAGE & HUB_ROLEBIT(r->who.role))) {
         st = hub_scoped(r, HUB_Q_REP_FIND_OUTLET);
-        if (st == NULL)
-            return KK_ERR_IO;
+        if (st == NULL) {
+            err = KK_ERR_IO;
+            goto out;
+        }
         hub_bind_text(st, ":sha", v->sha256);
         if (sqlite3_step(st) == SQLITE_ROW) {
             v->issued = true;
@@ -476,16 +483,15 @@ static int verify_lookup(struct hub_req *r, struct hub_rep_verify *v)
         }
         sqlite3_reset(st);
     }
-    if (!v->issued)
-        return KK_OK;
-    err = content_load(r, v);
-    if (err == KK_OK && v->content != NULL) {
-        struct view_probe probe = {false};
-        if (hub_rep_canon_walk(kk_buf_str(v->content), kk_buf_len(v->content),
-                               probe_line, &probe) != KK_OK)
-            return KK_ERR_CORRUPT;
-        v->figures = mine || probe.donor || r->who.role == HUB_ROLE_TRAINER;
-    }
+    if (v->issued)
+        err = content_load(r, v);
+    if (err == KK_OK && v->content != NULL)
+        err = hub_rep_canon_walk(kk_buf_str(v->content), kk_buf_len(v->content),
+                                 probe_line, &probe);
+    if (err == KK_OK)
+        v->figures = v->content != NULL &&
+                     (mine || probe.donor || r->who.role == HUB_ROLE_TRAINER);
+out:
     return err;
 }
 
@@ -559,41 +565,32 @@ static int h_verify(struct hub_req *r)
     const char *typed =
         hub_form_get(r->method == HUB_POST ? r->form : r->query, "sha256");
     const char *why = NULL;
-    char path[128];
+    char path[128], msg[200];
     int err = KK_OK;
     memset(&v, 0, sizeof v);
     if (typed == NULL || typed[0] == '\0') {
-        if (r->api || r->method == HUB_POST) {
+        if (r->api || r->method == HUB_POST)
             why = "Enter the SHA-256 printed on the report: 64 letters "
                   "and digits.";
-        } else {
-            hub_report_verify_page(r, NULL, "", NULL);
-            return KK_OK;
-        }
     } else if (strlen(typed) > 200 || !sha_read(typed, v.sha256)) {
         why = "A SHA-256 is 64 characters, digits and the letters a to f.";
     }
-    if (why != NULL) {
-        if (r->api) {
-            char msg[200];
-            snprintf(msg, sizeof msg, "sha256: %s", why);
-            hub_fail(r, 400, "invalid", msg);
-        } else {
-            r->status = 400;
-            hub_report_verify_page(r, NULL, typed, why);
-        }
-        return KK_OK;
-    }
-    if (r->method == HUB_POST) {
+    if (why != NULL && r->api) {
+        snprintf(msg, sizeof msg, "sha256: %s", why);
+        hub_fail(r, 400, "invalid", msg);
+    } else if (why != NULL) {
+        r->status = 400;
+        hub_report_verify_page(r, NULL, typed, why);
+    } else if (v.sha256[0] == '\0') {
+        hub_report_verify_page(r, NULL, "", NULL); /* the empty form */
+    } else if (r->method == HUB_POST) {
         snprintf(path, sizeof path, "/reports/verify?sha256=%s", v.sha256);
         hub_redirect(r, path);
-        return KK_OK;
-    }
-    err = verify_lookup(r, &v);
-    if (err == KK_OK) {
-        if (r->api)
+    } else {
+        err = verify_lookup(r, &v);
+        if (err == KK_OK && r->api)
             err = verify_json(r, &v);
-        else
+        else if (err == KK_OK)
             hub_report_verify_page(r, &v, v.sha256, NULL);
     }
     kk_buf_free(v.content);

@@ -120,34 +120,40 @@ static int load_training(struct build *b, size_t k)
     int rc = SQLITE_ERROR, err;
     if (st != NULL) {
         bind_point(b, st, k);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int dep = hub_department_from_name(hub_col_text(st, 0));
-            int64_t n = sqlite3_column_int64(st, 1);
-            d[0].people += n;
-            if (dep > 0 && dep <= HUB_DEPT_COUNT)
-                d[dep].people += n;
-        }
+        rc = sqlite3_step(st);
+    }
+    while (rc == SQLITE_ROW) {
+        int dep = hub_department_from_name(hub_col_text(st, 0));
+        int64_t n = sqlite3_column_int64(st, 1);
+        d[0].people += n;
+        if (dep > 0 && dep <= HUB_DEPT_COUNT)
+            d[dep].people += n;
+        rc = sqlite3_step(st);
     }
     err = done(b, st, rc);
     if (err != KK_OK)
-        return err;
+        goto out;
     st = stmt(b, HUB_Q_REP_TRAINED, HUB_Q_REP_AGG_TRAINED);
     rc = SQLITE_ERROR;
     if (st != NULL) {
         bind_point(b, st, k);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int dep = hub_department_from_name(hub_col_text(st, 0));
-            int64_t n = sqlite3_column_int64(st, 1);
-            int64_t m = sqlite3_column_int64(st, 2);
-            d[0].trained += n;
-            d[0].minutes += m;
-            if (dep > 0 && dep <= HUB_DEPT_COUNT) {
-                d[dep].trained += n;
-                d[dep].minutes += m;
-            }
-        }
+        rc = sqlite3_step(st);
     }
-    return done(b, st, rc);
+    while (rc == SQLITE_ROW) {
+        int dep = hub_department_from_name(hub_col_text(st, 0));
+        int64_t n = sqlite3_column_int64(st, 1);
+        int64_t m = sqlite3_column_int64(st, 2);
+        d[0].trained += n;
+        d[0].minutes += m;
+        if (dep > 0 && dep <= HUB_DEPT_COUNT) {
+            d[dep].trained += n;
+            d[dep].minutes += m;
+        }
+        rc = sqlite3_step(st);
+    }
+    err = done(b, st, rc);
+out:
+    return err;
 }
 
 static int load_findings(struct build *b, size_t k)
@@ -229,6 +235,7 @@ static int64_t slot_median(struct build *b, size_t slot)
 
 static int ttr_add(struct build *b, size_t slot, int64_t secs)
 {
+    int err = KK_OK;
     if (b->n_ttr == b->cap_ttr) {
         size_t cap = b->cap_ttr != 0 ? b->cap_ttr * 2 : 64;
         struct ttr *t = reallocarray(b->ttr, cap, sizeof *t);
@@ -238,13 +245,16 @@ static int ttr_add(struct build *b, size_t slot, int64_t secs)
         if (s != NULL)
             b->scratch = s;
         if (t == NULL || s == NULL)
-            return KK_ERR_NOMEM;
-        b->cap_ttr = cap;
+            err = KK_ERR_NOMEM;
+        else
+            b->cap_ttr = cap;
     }
-    b->ttr[b->n_ttr].slot = slot;
-    b->ttr[b->n_ttr].secs = secs;
-    b->n_ttr++;
-    return KK_OK;
+    if (err == KK_OK) {
+        b->ttr[b->n_ttr].slot = slot;
+        b->ttr[b->n_ttr].secs = secs;
+        b->n_ttr++;
+    }
+    return err;
 }
 
 static int load_incidents(struct build *b, size_t k)
@@ -255,23 +265,25 @@ static int load_incidents(struct build *b, size_t k)
     b->n_ttr = 0;
     if (st != NULL) {
         bind_point(b, st, k);
-        while (err == KK_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-            size_t slot = type_slot(b, hub_col_text(st, 0));
-            bool rec = sqlite3_column_type(st, 1) != SQLITE_NULL;
-            f[0].count++;
-            f[slot].count++;
-            if (rec) {
-                f[0].recovered++;
-                f[slot].recovered++;
-            }
-            err = ttr_add(b, slot, rec ? sqlite3_column_int64(st, 1) : -1);
+        rc = sqlite3_step(st);
+    }
+    while (rc == SQLITE_ROW && err == KK_OK) {
+        size_t slot = type_slot(b, hub_col_text(st, 0));
+        bool rec = sqlite3_column_type(st, 1) != SQLITE_NULL;
+        f[0].count++;
+        f[slot].count++;
+        if (rec) {
+            f[0].recovered++;
+            f[slot].recovered++;
         }
+        err = ttr_add(b, slot, rec ? sqlite3_column_int64(st, 1) : -1);
+        if (err == KK_OK)
+            rc = sqlite3_step(st);
     }
-    if (err != KK_OK) {
+    if (err != KK_OK)
         sqlite3_reset(st);
-        return err;
-    }
-    err = done(b, st, rc);
+    else
+        err = done(b, st, rc);
     for (size_t s = 0; err == KK_OK && s <= HUB_REP_TYPES_MAX; s++)
         f[s].median = f[s].count > 0 ? slot_median(b, s) : -1;
     return err;
@@ -381,17 +393,18 @@ static int make_rows(struct build *b)
 {
     struct hub_report *rep = b->rep;
     const char *order[HUB_REP_TYPES_MAX];
+    int err = KK_OK;
     rep->n_rows = 0;
     for (size_t i = 0; i < b->n_types; i++)
         order[i] = b->types[i];
     if (b->n_types > 1)
         qsort(order, b->n_types, sizeof order[0], cmp_type);
-    for (int ind = 0; ind < HUB_RI_COUNT; ind++) {
+    for (int ind = 0; ind < HUB_RI_COUNT && err == KK_OK; ind++) {
         int groups = hub_rep_inds[ind].groups;
         size_t n = groups == HUB_RG_DEPT   ? HUB_DEPT_COUNT + 1
                    : groups == HUB_RG_TYPE ? b->n_types + 1
                                            : 1;
-        for (size_t g = 0; g < n; g++) {
+        for (size_t g = 0; g < n && err == KK_OK; g++) {
             const char *name = "";
             size_t slot = g;
             if (g > 0 && groups == HUB_RG_DEPT)
@@ -402,15 +415,16 @@ static int make_rows(struct build *b)
                     (size_t)(order[g - 1] - b->types[0]) / sizeof b->types[0] +
                     1;
             }
-            for (size_t k = 0; k < rep->n_points; k++) {
+            for (size_t k = 0; k < rep->n_points && err == KK_OK; k++) {
                 struct hub_rep_row *row = row_add(rep, ind, name, k);
-                if (row == NULL)
-                    return KK_ERR_LIMIT;
-                fill_row(b, row, slot);
+                if (row != NULL)
+                    fill_row(b, row, slot);
+                else
+                    err = KK_ERR_LIMIT;
             }
         }
     }
-    return KK_OK;
+    return err;
 }
 
 /* --- the donor view --- */
@@ -514,8 +528,10 @@ int hub_report_build(struct hub_req *r, const struct hub_rep_params *p,
 {
     struct build *b = calloc(1, sizeof *b);
     int err = KK_OK;
-    if (b == NULL)
-        return KK_ERR_NOMEM;
+    if (b == NULL) {
+        err = KK_ERR_NOMEM;
+        goto out;
+    }
     memset(rep, 0, sizeof *rep);
     rep->p = *p;
     rep->generated_at = hub_now();
@@ -546,5 +562,6 @@ int hub_report_build(struct hub_req *r, const struct hub_rep_params *p,
     free(b->ttr);
     free(b->scratch);
     free(b);
+out:
     return err;
 }

@@ -594,7 +594,8 @@ static void figure_line(void *arg, const char *const *f, size_t n)
         snprintf(g->view, sizeof g->view, "%s", f[1]);
         return;
     }
-    if (n != 6 || strcmp(f[0], "row") != 0 || (ind = ind_by_key(f[1])) < 0)
+    ind = n == 6 && strcmp(f[0], "row") == 0 ? ind_by_key(f[1]) : -1;
+    if (ind < 0)
         return;
     hub_raw(r, "<tr><th scope=\"row\">");
     hub_t(r, hub_rep_inds[ind].label);

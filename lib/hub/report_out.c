@@ -115,31 +115,35 @@ int hub_rep_canon_walk(const char *text, size_t len,
 {
     size_t pos = 0;
     char line[513];
-    if (text == NULL || !hub_utf8_valid(text, len))
-        return len == 0 ? KK_OK : KK_ERR_CORRUPT;
-    while (pos < len) {
+    int err = KK_OK;
+    if (len > 0 && (text == NULL || !hub_utf8_valid(text, len)))
+        err = KK_ERR_CORRUPT;
+    while (err == KK_OK && pos < len) {
         const char *nl = memchr(text + pos, '\n', len - pos);
         size_t n = nl != NULL ? (size_t)(nl - (text + pos)) : len - pos;
         const char *f[8];
         size_t nf = 0;
         char *p;
-        if (n >= sizeof line)
-            return KK_ERR_CORRUPT;
+        if (n >= sizeof line) {
+            err = KK_ERR_CORRUPT;
+            break;
+        }
         memcpy(line, text + pos, n);
         line[n] = '\0';
         pos += n + 1;
-        p = line;
-        f[nf++] = p;
-        while ((p = strchr(p, '\t')) != NULL) {
-            if (nf == 8)
-                return KK_ERR_CORRUPT;
+        f[nf++] = line;
+        p = strchr(line, '\t');
+        while (p != NULL && nf < 8) {
             *p++ = '\0';
             f[nf++] = p;
+            p = strchr(p, '\t');
         }
-        if (n > 0)
+        if (p != NULL)
+            err = KK_ERR_CORRUPT; /* a ninth field */
+        if (err == KK_OK && n > 0)
             fn(arg, f, nf);
     }
-    return KK_OK;
+    return err;
 }
 
 /* --- JSON --- */

@@ -375,7 +375,7 @@ int hub_report_pdf(struct hub_req *r, const struct hub_report *rep,
     err = hub_pdf_new(&d.p, &diag);
     if (err != KK_OK) {
         kk_log(KK_LOG_ERROR, "report PDF: %s", diag.msg);
-        return err;
+        goto out;
     }
     d.r = r;
     d.rep = rep;
@@ -412,5 +412,6 @@ int hub_report_pdf(struct hub_req *r, const struct hub_report *rep,
     hub_pdf_free(d.p);
     if (err == KK_OK)
         r->ctype = "application/pdf";
+out:
     return err;
 }
