@@ -177,7 +177,7 @@ static void demo_fills_the_register_with_the_documented_counts(void **state)
     assert_in_range(q_int(db, "SELECT count(*) FROM accounts"), 230, 270);
     assert_in_range(q_int(db, "SELECT count(*) FROM websites"), 5, 10);
     assert_in_range(q_int(db, "SELECT count(*) FROM licences"), 10, 30);
-    assert_int_equal(q_int(db, "SELECT count(*) FROM users"), 10);
+    assert_int_equal(q_int(db, "SELECT count(*) FROM users"), 11);
     /* Every department, administrative and finance staff included, in
      * every outlet's register (the paper has no tech staff). */
     assert_int_equal(q_int(db, "SELECT count(DISTINCT department) FROM "
@@ -606,7 +606,7 @@ static void demo_stores_no_password_secret_or_full_key(void **state)
     sqlite3 *db = f->a.sql;
     struct login l[16];
     size_t n = logins_parse(kk_buf_str(f->a.logins), l, 16);
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     for (size_t i = 0; i < n; i++) {
         uint8_t raw[64];
         size_t rawlen = 0;
@@ -623,7 +623,7 @@ static void demo_stores_no_password_secret_or_full_key(void **state)
     assert_int_equal(q_int(db, "SELECT count(*) FROM users WHERE pw_hash "
                                "LIKE '$argon2id$%' AND length(totp_sealed) "
                                "= 60"),
-                     10);
+                     11);
     /* Nothing shaped like a product key (five groups of five). */
     {
         sqlite3_stmt *tabs = NULL, *cols = NULL, *st = NULL;
@@ -669,7 +669,7 @@ static void demo_logins_are_documented_lines_that_log_in(void **state)
     struct login l[16];
     size_t n = logins_parse(kk_buf_str(f->a.logins), l, 16);
     size_t roles[HUB_ROLE_COUNT + 1] = {0};
-    assert_int_equal(n, 10);
+    assert_int_equal(n, 11);
     assert_int_equal(hub_conn_get(f->a.hub, &c), KK_OK);
     for (size_t i = 0; i < n; i++) {
         uint8_t key[64];
@@ -690,7 +690,8 @@ static void demo_logins_are_documented_lines_that_log_in(void **state)
                          KK_OK);
         assert_int_equal(keylen, 20);
         /* "-" exactly for the programme-wide roles; else known slugs. */
-        if (role == HUB_ROLE_TRAINER || role == HUB_ROLE_DONOR) {
+        if (role == HUB_ROLE_TRAINER || role == HUB_ROLE_DONOR ||
+            role == HUB_ROLE_PANEL) {
             assert_string_equal(l[i].outlets, "-");
         } else {
             char list[128];
@@ -738,6 +739,7 @@ static void demo_logins_are_documented_lines_that_log_in(void **state)
     assert_int_equal(roles[HUB_ROLE_FOCAL], 5);
     assert_int_equal(roles[HUB_ROLE_STAFF], 2);
     assert_int_equal(roles[HUB_ROLE_DONOR], 1);
+    assert_int_equal(roles[HUB_ROLE_PANEL], 1);
     assert_string_equal(l[0].email, "trainer@kalkan.example");
 }
 
@@ -760,7 +762,7 @@ static void demo_refuses_a_database_that_has_outlets(void **state)
                      KK_ERR_EXISTS);
     assert_int_equal(q_int(f->a.sql, "SELECT count(*) FROM people"), people);
     assert_int_equal(q_int(f->a.sql, "SELECT count(*) FROM observations"), obs);
-    assert_int_equal(q_int(f->a.sql, "SELECT count(*) FROM users"), 10);
+    assert_int_equal(q_int(f->a.sql, "SELECT count(*) FROM users"), 11);
     /* Arguments checked before anything is touched. */
     assert_int_equal(hub_demo_fill(f->a.hub, SEED, f->now, NULL, NULL),
                      KK_ERR_INVAL);
