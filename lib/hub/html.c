@@ -32,6 +32,7 @@ static const struct nav_item nav[] = {
      HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT)},
     {"/incidents", "Incidents",
      HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT)},
+    {"/triage", "Emergency help", HUB_ROLES_PEOPLE},
     {"/reports", "Reports",
      HUB_ROLEBIT(HUB_ROLE_TRAINER) | HUB_ROLEBIT(HUB_ROLE_ASSISTANT) |
          HUB_ROLEBIT(HUB_ROLE_DONOR)},
