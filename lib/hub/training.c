@@ -218,6 +218,7 @@ static const struct hub_field module_fields[MF_COUNT] = {
 struct module_input {
     const char *val[MF_COUNT];
     char controls[sizeof((struct module *)0)->controls];
+    char minutes[24]; /* a JSON update's current length, as text */
     const char *controls_typed;
     const char *bad; /* field name */
     const char *why; /* English msgid */
@@ -272,7 +273,6 @@ static int module_read(struct hub_req *r, const struct module *cur,
                        struct module_input *in, char *cbuf, size_t ccap)
 {
     const char *bad = NULL, *typed;
-    char num[24];
     bool cbad = false;
     int err;
     memset(in, 0, sizeof *in);
@@ -290,8 +290,9 @@ static int module_read(struct hub_req *r, const struct module *cur,
     if (cur != NULL && r->json != NULL) {
         const char *was[MF_COUNT] = {cur->code, cur->title, NULL, cur->audience,
                                      cur->summary};
-        snprintf(num, sizeof num, "%lld", (long long)cur->minutes);
-        was[MF_MINUTES] = num;
+        snprintf(in->minutes, sizeof in->minutes, "%lld",
+                 (long long)cur->minutes);
+        was[MF_MINUTES] = in->minutes;
         for (size_t i = 0; i < MF_COUNT && in->bad == NULL; i++) {
             if (hub_jv_get(hub_json_root(r->json), module_fields[i].name) ==
                 NULL)
