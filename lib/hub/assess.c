@@ -105,6 +105,76 @@ int hub_assess_outlet(struct hub_req *r, int64_t outlet, char *name, size_t cap)
     return err;
 }
 
+void hub_assess_jw_list(struct hub_req *r, const struct hub_assess_type *t,
+                        int64_t outlet, void *items, size_t n)
+{
+    struct hub_jw w;
+    hub_jw_begin(&w, r);
+    hub_jw_key(&w, t->key);
+    hub_jw_arr(&w);
+    for (size_t i = 0; i < n; i++) {
+        void *obj = (char *)items + i * t->size;
+        hub_jw_key(&w, NULL);
+        hub_jw_obj(&w);
+        t->json(&w, outlet, obj);
+        hub_jw_close(&w, '}');
+        if (t->clear != NULL)
+            t->clear(obj);
+    }
+    hub_jw_close(&w, ']');
+    hub_jw_end(&w);
+}
+
+int hub_assess_list(struct hub_req *r, const struct hub_assess_type *t)
+{
+    char name[KK_HUB_NAME_MAX + 1];
+    void *items = NULL;
+    size_t n = 0;
+    int64_t outlet = r->param[0];
+    int err = hub_assess_outlet(r, outlet, name, sizeof name);
+    if (err != KK_OK)
+        goto out;
+    if (!r->api) {
+        err = t->page(r, outlet, name, NULL, NULL);
+        goto out;
+    }
+    err = t->load(r, outlet, &items, &n);
+    if (err == KK_OK)
+        hub_assess_jw_list(r, t, outlet, items, n);
+out:
+    free(items);
+    return err;
+}
+
+int hub_assess_answer(struct hub_req *r, const struct hub_assess_type *t,
+                      int64_t outlet, int64_t id, int status, const char *path)
+{
+    struct hub_jw w;
+    void *obj = NULL;
+    int err = KK_OK;
+    if (!r->api) {
+        hub_redirect(r, path);
+        goto out;
+    }
+    obj = calloc(1, t->size);
+    if (obj == NULL) {
+        err = KK_ERR_NOMEM;
+        goto out;
+    }
+    err = t->get(r, outlet, id, obj);
+    if (err == KK_OK) {
+        r->status = status;
+        hub_jw_begin(&w, r);
+        t->json(&w, outlet, obj);
+        hub_jw_end(&w);
+    }
+    if (t->clear != NULL)
+        t->clear(obj);
+out:
+    free(obj);
+    return err;
+}
+
 void hub_assess_head(struct hub_req *r, const char *title, const char *outlet,
                      int64_t id, const char *current)
 {
@@ -351,8 +421,9 @@ static void row_read(sqlite3_stmt *st, struct asmt_row *a)
     a->closed = sqlite3_column_int64(st, 7);
 }
 
-static void row_json(struct hub_jw *w, int64_t outlet, const struct asmt_row *a)
+static void row_json(struct hub_jw *w, int64_t outlet, const void *obj)
 {
+    const struct asmt_row *a = obj;
     hub_jw_int(w, "id", a->id);
     hub_jw_int(w, "outlet_id", outlet);
     hub_jw_str(w, "kind", a->kind);
@@ -370,8 +441,7 @@ static void row_json(struct hub_jw *w, int64_t outlet, const struct asmt_row *a)
 }
 
 /* Reads the outlet's assessments with their progress. */
-static int rows_load(struct hub_req *r, int64_t outlet, struct asmt_row **out,
-                     size_t *n)
+static int rows_load(struct hub_req *r, int64_t outlet, void *out, size_t *n)
 {
     struct hub_assess_subject *s = NULL;
     size_t ns = 0, k = 0, cap = 0;
@@ -412,7 +482,7 @@ out:
         free(v);
         return err;
     }
-    *out = v;
+    *(struct asmt_row **)out = v;
     *n = k;
     return KK_OK;
 }
@@ -522,34 +592,17 @@ static int list_page(struct hub_req *r, int64_t outlet, const char *name,
     return KK_OK;
 }
 
+static const struct hub_assess_type asmt_type = {
+    .key = "assessments",
+    .size = sizeof(struct asmt_row),
+    .page = list_page,
+    .load = rows_load,
+    .json = row_json,
+};
+
 int hub_assess_h_list(struct hub_req *r)
 {
-    char name[KK_HUB_NAME_MAX + 1];
-    struct asmt_row *a = NULL;
-    size_t n = 0;
-    struct hub_jw w;
-    int64_t outlet = r->param[0];
-    int err = hub_assess_outlet(r, outlet, name, sizeof name);
-    if (err != KK_OK)
-        return err;
-    if (!r->api)
-        return list_page(r, outlet, name, NULL, NULL);
-    err = rows_load(r, outlet, &a, &n);
-    if (err != KK_OK)
-        return err;
-    hub_jw_begin(&w, r);
-    hub_jw_key(&w, "assessments");
-    hub_jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
-        hub_jw_key(&w, NULL);
-        hub_jw_obj(&w);
-        row_json(&w, outlet, &a[i]);
-        hub_jw_close(&w, '}');
-    }
-    hub_jw_close(&w, ']');
-    hub_jw_end(&w);
-    free(a);
-    return KK_OK;
+    return hub_assess_list(r, &asmt_type);
 }
 
 /* Reads one assessment (KK_ERR_NOTFOUND when not the caller's). */

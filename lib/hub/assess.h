@@ -178,6 +178,45 @@ KK_WUR int hub_assess_bind_sealed(struct hub_req *r, sqlite3_stmt *st,
 #define ASMT_SEAL_WORK "risks.work"
 #define ASMT_SEAL_NOTES "risks.notes"
 
+/* --- one type of an outlet's objects (assessments, risks, findings,
+ * tasks): what the shared list handler and the answer after a change need
+ * --- */
+
+struct hub_assess_type {
+    const char *key; /* of the API's list: {"<key>":[...]} */
+    size_t size;     /* of one object */
+    /* The list page, its form showing values v (NULL: empty) and the bad
+     * field bad (NULL: none). */
+    int (*page)(struct hub_req *r, int64_t outlet, const char *name,
+                const char **v, const char *bad);
+    /* Loads the outlet's objects into the array at *(T **)out (freed by
+     * the caller), their count into *n. */
+    int (*load)(struct hub_req *r, int64_t outlet, void *out, size_t *n);
+    /* Reads one object into obj (KK_ERR_NOTFOUND when not the caller's);
+     * NULL when the type has no answer after a change. */
+    int (*get)(struct hub_req *r, int64_t outlet, int64_t id, void *obj);
+    /* Writes an object's members. */
+    void (*json)(struct hub_jw *w, int64_t outlet, const void *obj);
+    /* Releases what an object owns; NULL when it owns nothing. */
+    void (*clear)(void *obj);
+};
+
+/* The list of an outlet's (r->param[0]) objects of type t: its page, or
+ * for the API {"<key>":[...]}; KK_ERR_NOTFOUND for an outlet the caller
+ * does not see. */
+KK_WUR int hub_assess_list(struct hub_req *r, const struct hub_assess_type *t);
+
+/* Writes {"<key>":[...]} of the n objects of type t at items, releasing
+ * what each owns once written. */
+void hub_assess_jw_list(struct hub_req *r, const struct hub_assess_type *t,
+                        int64_t outlet, void *items, size_t n);
+
+/* The answer after a change of object id of type t: a redirect to path
+ * for a page, else the object read again, answered with status. */
+KK_WUR int hub_assess_answer(struct hub_req *r, const struct hub_assess_type *t,
+                             int64_t outlet, int64_t id, int status,
+                             const char *path);
+
 /* --- the handlers (pages and API: r->api decides the answer) --- */
 
 int hub_assess_h_list(struct hub_req *r);

@@ -30,8 +30,9 @@ struct finding {
     char *title; /* opened, owned */
 };
 
-static void finding_clear(struct finding *f)
+static void finding_clear(void *obj)
 {
+    struct finding *f = obj;
     free(f->title);
     memset(f, 0, sizeof *f);
 }
@@ -66,8 +67,8 @@ static int finding_read(struct hub_req *r, sqlite3_stmt *st, struct finding *f)
     return err;
 }
 
-static int findings_load(struct hub_req *r, int64_t outlet,
-                         struct finding **out, size_t *n)
+static int findings_load(struct hub_req *r, int64_t outlet, void *out,
+                         size_t *n)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_FINDINGS);
     struct finding *v = calloc(FINDINGS_MAX, sizeof *v);
@@ -87,14 +88,14 @@ static int findings_load(struct hub_req *r, int64_t outlet,
         free(v);
         return err;
     }
-    *out = v;
+    *(struct finding **)out = v;
     *n = k;
     return KK_OK;
 }
 
-static int finding_get(struct hub_req *r, int64_t outlet, int64_t id,
-                       struct finding *f)
+static int finding_get(struct hub_req *r, int64_t outlet, int64_t id, void *obj)
 {
+    struct finding *f = obj;
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_FINDING_GET);
     int err = KK_ERR_NOTFOUND;
     memset(f, 0, sizeof *f);
@@ -131,9 +132,9 @@ static void jw_control(void *arg, const char *id)
     hub_jw_str(arg, NULL, id);
 }
 
-static void finding_json(struct hub_jw *w, int64_t outlet,
-                         const struct finding *f)
+static void finding_json(struct hub_jw *w, int64_t outlet, const void *obj)
 {
+    const struct finding *f = obj;
     hub_jw_int(w, "id", f->id);
     hub_jw_int(w, "outlet_id", outlet);
     if (f->assessment != 0)
@@ -581,59 +582,28 @@ int hub_assess_finding_page(struct hub_req *r, int64_t outlet, int64_t id,
 
 /* --- handlers --- */
 
+static const struct hub_assess_type finding_type = {
+    .key = "findings",
+    .size = sizeof(struct finding),
+    .page = list_page,
+    .load = findings_load,
+    .get = finding_get,
+    .json = finding_json,
+    .clear = finding_clear,
+};
+
 int hub_assess_h_finding_list(struct hub_req *r)
 {
-    char name[KK_HUB_NAME_MAX + 1];
-    struct finding *f = NULL;
-    size_t n = 0;
-    struct hub_jw w;
-    int64_t outlet = r->param[0];
-    int err = hub_assess_outlet(r, outlet, name, sizeof name);
-    if (err != KK_OK)
-        return err;
-    if (!r->api)
-        return list_page(r, outlet, name, NULL, NULL);
-    err = findings_load(r, outlet, &f, &n);
-    if (err != KK_OK)
-        return err;
-    hub_jw_begin(&w, r);
-    hub_jw_key(&w, "findings");
-    hub_jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
-        hub_jw_key(&w, NULL);
-        hub_jw_obj(&w);
-        finding_json(&w, outlet, &f[i]);
-        hub_jw_close(&w, '}');
-        finding_clear(&f[i]);
-    }
-    hub_jw_close(&w, ']');
-    hub_jw_end(&w);
-    free(f);
-    return KK_OK;
+    return hub_assess_list(r, &finding_type);
 }
 
 static int finding_answer(struct hub_req *r, int64_t outlet, int64_t id,
                           int status, const char *done)
 {
-    struct finding f;
-    struct hub_jw w;
     char path[128];
-    int err;
-    if (!r->api) {
-        snprintf(path, sizeof path, "/outlets/%lld/findings/%lld?done=%s",
-                 (long long)outlet, (long long)id, done);
-        hub_redirect(r, path);
-        return KK_OK;
-    }
-    err = finding_get(r, outlet, id, &f);
-    if (err == KK_OK) {
-        r->status = status;
-        hub_jw_begin(&w, r);
-        finding_json(&w, outlet, &f);
-        hub_jw_end(&w);
-    }
-    finding_clear(&f);
-    return err;
+    snprintf(path, sizeof path, "/outlets/%lld/findings/%lld?done=%s",
+             (long long)outlet, (long long)id, done);
+    return hub_assess_answer(r, &finding_type, outlet, id, status, path);
 }
 
 int hub_assess_h_finding_create(struct hub_req *r)

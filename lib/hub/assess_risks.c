@@ -29,8 +29,9 @@ struct risk {
     char *work, *notes; /* opened, owned */
 };
 
-static void risk_clear(struct risk *k)
+static void risk_clear(void *obj)
 {
+    struct risk *k = obj;
     free(k->work);
     free(k->notes);
     memset(k, 0, sizeof *k);
@@ -70,8 +71,7 @@ static int risk_read(struct hub_req *r, sqlite3_stmt *st, struct risk *k)
     return err;
 }
 
-static int risks_load(struct hub_req *r, int64_t outlet, struct risk **out,
-                      size_t *n)
+static int risks_load(struct hub_req *r, int64_t outlet, void *out, size_t *n)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_RISKS);
     struct risk *v = calloc(RISKS_MAX, sizeof *v);
@@ -91,14 +91,14 @@ static int risks_load(struct hub_req *r, int64_t outlet, struct risk **out,
         free(v);
         return err;
     }
-    *out = v;
+    *(struct risk **)out = v;
     *n = k;
     return KK_OK;
 }
 
-static int risk_get(struct hub_req *r, int64_t outlet, int64_t id,
-                    struct risk *k)
+static int risk_get(struct hub_req *r, int64_t outlet, int64_t id, void *obj)
 {
+    struct risk *k = obj;
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_RISK_GET);
     int err = KK_ERR_NOTFOUND;
     memset(k, 0, sizeof *k);
@@ -112,8 +112,9 @@ static int risk_get(struct hub_req *r, int64_t outlet, int64_t id,
     return err;
 }
 
-static void risk_json(struct hub_jw *w, int64_t outlet, const struct risk *k)
+static void risk_json(struct hub_jw *w, int64_t outlet, const void *obj)
 {
+    const struct risk *k = obj;
     int cls = hub_assess_risk_class(k->likelihood, k->impact);
     static const char *const names[] = {"low", "medium", "high", "critical"};
     hub_jw_int(w, "id", k->id);
@@ -428,63 +429,32 @@ static int risk_page(struct hub_req *r, int64_t outlet, const char *name,
 
 /* --- handlers --- */
 
+static const struct hub_assess_type risk_type = {
+    .key = "risks",
+    .size = sizeof(struct risk),
+    .page = risks_page,
+    .load = risks_load,
+    .get = risk_get,
+    .json = risk_json,
+    .clear = risk_clear,
+};
+
 int hub_assess_h_risks(struct hub_req *r)
 {
-    char name[KK_HUB_NAME_MAX + 1];
-    struct risk *k = NULL;
-    size_t n = 0;
-    struct hub_jw w;
-    int64_t outlet = r->param[0];
-    int err = hub_assess_outlet(r, outlet, name, sizeof name);
-    if (err != KK_OK)
-        return err;
-    if (!r->api)
-        return risks_page(r, outlet, name, NULL, NULL);
-    err = risks_load(r, outlet, &k, &n);
-    if (err != KK_OK)
-        return err;
-    hub_jw_begin(&w, r);
-    hub_jw_key(&w, "risks");
-    hub_jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
-        hub_jw_key(&w, NULL);
-        hub_jw_obj(&w);
-        risk_json(&w, outlet, &k[i]);
-        hub_jw_close(&w, '}');
-        risk_clear(&k[i]);
-    }
-    hub_jw_close(&w, ']');
-    hub_jw_end(&w);
-    free(k);
-    return KK_OK;
+    return hub_assess_list(r, &risk_type);
 }
 
 static int risk_answer(struct hub_req *r, int64_t outlet, int64_t id,
                        int status, const char *done)
 {
-    struct risk k;
-    struct hub_jw w;
     char path[128];
-    int err;
-    if (!r->api) {
-        if (strcmp(done, "archived") == 0)
-            snprintf(path, sizeof path, "/outlets/%lld/risks?done=%s",
-                     (long long)outlet, done);
-        else
-            snprintf(path, sizeof path, "/outlets/%lld/risks/%lld?done=%s",
-                     (long long)outlet, (long long)id, done);
-        hub_redirect(r, path);
-        return KK_OK;
-    }
-    err = risk_get(r, outlet, id, &k);
-    if (err == KK_OK) {
-        r->status = status;
-        hub_jw_begin(&w, r);
-        risk_json(&w, outlet, &k);
-        hub_jw_end(&w);
-    }
-    risk_clear(&k);
-    return err;
+    if (strcmp(done, "archived") == 0)
+        snprintf(path, sizeof path, "/outlets/%lld/risks?done=%s",
+                 (long long)outlet, done);
+    else
+        snprintf(path, sizeof path, "/outlets/%lld/risks/%lld?done=%s",
+                 (long long)outlet, (long long)id, done);
+    return hub_assess_answer(r, &risk_type, outlet, id, status, path);
 }
 
 int hub_assess_h_risk_create(struct hub_req *r)

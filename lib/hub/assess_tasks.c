@@ -45,8 +45,7 @@ static void task_read(sqlite3_stmt *st, struct task *t)
     t->overdue = sqlite3_column_int(st, 9) != 0;
 }
 
-static int tasks_load(struct hub_req *r, int64_t outlet, struct task **out,
-                      size_t *n)
+static int tasks_load(struct hub_req *r, int64_t outlet, void *out, size_t *n)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_TASKS);
     struct task *v = calloc(TASKS_MAX, sizeof *v);
@@ -63,14 +62,14 @@ static int tasks_load(struct hub_req *r, int64_t outlet, struct task **out,
     while (k < TASKS_MAX && sqlite3_step(st) == SQLITE_ROW)
         task_read(st, &v[k++]);
     sqlite3_reset(st);
-    *out = v;
+    *(struct task **)out = v;
     *n = k;
     return KK_OK;
 }
 
-static int task_get(struct hub_req *r, int64_t outlet, int64_t id,
-                    struct task *t)
+static int task_get(struct hub_req *r, int64_t outlet, int64_t id, void *obj)
 {
+    struct task *t = obj;
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_ASMT_TASK_GET);
     char today[11];
     int err = KK_ERR_NOTFOUND;
@@ -89,8 +88,9 @@ static int task_get(struct hub_req *r, int64_t outlet, int64_t id,
     return err;
 }
 
-static void task_json(struct hub_jw *w, int64_t outlet, const struct task *t)
+static void task_json(struct hub_jw *w, int64_t outlet, const void *obj)
 {
+    const struct task *t = obj;
     hub_jw_int(w, "id", t->id);
     hub_jw_int(w, "outlet_id", outlet);
     if (t->finding != 0)
@@ -429,54 +429,18 @@ static int task_page(struct hub_req *r, int64_t outlet, const char *name,
 
 /* --- handlers --- */
 
+static const struct hub_assess_type task_type = {
+    .key = "tasks",
+    .size = sizeof(struct task),
+    .page = tasks_page,
+    .load = tasks_load,
+    .get = task_get,
+    .json = task_json,
+};
+
 int hub_assess_h_tasks(struct hub_req *r)
 {
-    char name[KK_HUB_NAME_MAX + 1];
-    struct task *t = NULL;
-    size_t n = 0;
-    struct hub_jw w;
-    int64_t outlet = r->param[0];
-    int err = hub_assess_outlet(r, outlet, name, sizeof name);
-    if (err != KK_OK)
-        return err;
-    if (!r->api)
-        return tasks_page(r, outlet, name, NULL, NULL);
-    err = tasks_load(r, outlet, &t, &n);
-    if (err != KK_OK)
-        return err;
-    hub_jw_begin(&w, r);
-    hub_jw_key(&w, "tasks");
-    hub_jw_arr(&w);
-    for (size_t i = 0; i < n; i++) {
-        hub_jw_key(&w, NULL);
-        hub_jw_obj(&w);
-        task_json(&w, outlet, &t[i]);
-        hub_jw_close(&w, '}');
-    }
-    hub_jw_close(&w, ']');
-    hub_jw_end(&w);
-    free(t);
-    return KK_OK;
-}
-
-static int task_answer(struct hub_req *r, int64_t outlet, int64_t id,
-                       int status, const char *back)
-{
-    struct task t;
-    struct hub_jw w;
-    int err;
-    if (!r->api) {
-        hub_redirect(r, back);
-        return KK_OK;
-    }
-    err = task_get(r, outlet, id, &t);
-    if (err == KK_OK) {
-        r->status = status;
-        hub_jw_begin(&w, r);
-        task_json(&w, outlet, &t);
-        hub_jw_end(&w);
-    }
-    return err;
+    return hub_assess_list(r, &task_type);
 }
 
 /* Creates a task of finding (0: the body's finding_id, or none). */
@@ -518,7 +482,7 @@ static int task_create(struct hub_req *r, int64_t finding)
     else
         snprintf(back, sizeof back, "/outlets/%lld/tasks?done=added",
                  (long long)outlet);
-    return task_answer(r, outlet, id, 201, back);
+    return hub_assess_answer(r, &task_type, outlet, id, 201, back);
 }
 
 int hub_assess_h_task_create(struct hub_req *r)
@@ -598,5 +562,5 @@ int hub_assess_h_task_update(struct hub_req *r)
         return err;
     snprintf(back, sizeof back, "/outlets/%lld/tasks?done=saved",
              (long long)outlet);
-    return task_answer(r, outlet, id, 200, back);
+    return hub_assess_answer(r, &task_type, outlet, id, 200, back);
 }

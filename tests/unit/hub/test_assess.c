@@ -27,77 +27,37 @@
 #include "model.h"
 
 struct world {
-    char dir[64];
-    char path[128];
-    struct hub_db *db;
-    struct hub_conn *conn;
-    sqlite3 *raw;
+    struct hub_test_db h;
     int64_t trainer, focal_a, outlet_a;
     struct hub_req r;
     struct hub_form *form;
     struct hub_json *json;
 };
 
-static void exec_raw(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
-
-static int64_t count_of(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 static int setup(void **state)
 {
     struct world *w = calloc(1, sizeof *w);
     struct kk_diag d = {.msg = ""};
-    int64_t id;
     assert_non_null(w);
     assert_int_equal(hub_i18n_init(&d), KK_OK);
-    assert_true(
-        hub_test_dir("asmt", w->dir, sizeof w->dir, w->path, sizeof w->path));
-    assert_int_equal(hub_db_open(w->path, &w->db, &d), KK_OK);
-    assert_int_equal(hub_conn_get(w->db, &w->conn), KK_OK);
-    assert_int_equal(sqlite3_open(w->path, &w->raw), SQLITE_OK);
-    sqlite3_busy_timeout(w->raw, 5000);
-    exec_raw(w->raw,
-             "INSERT INTO outlets (id, slug, name, media, created_at) VALUES "
-             "(1000, 'a', 'Outlet A', 'web', 0), (2000, 'b', 'Outlet B', "
-             "'tv', 0);"
-             "INSERT INTO people (id, outlet_id, name, department, "
-             "created_at) VALUES (1001, 1000, 'Aida', 'editorial', 0), "
-             "(1011, 1000, 'Bek', 'finance', 0), (2001, 2000, 'Other', "
-             "'tech', 0);"
-             "INSERT INTO devices (id, outlet_id, kind, ownership, os, "
-             "custodian_id, created_at) VALUES (1002, 1000, 'laptop', "
-             "'office', 'Linux', 1001, 0), (1012, 1000, 'phone', 'office', "
-             "'Android', 1011, 0), (2002, 2000, 'phone', 'office', "
-             "'Android', 2001, 0);"
-             "INSERT INTO accounts (id, outlet_id, platform, kind, handle, "
-             "person_id, created_at) VALUES (1003, 1000, 'email', "
-             "'personal', 'aida@a.example', 1001, 0), (1013, 1000, "
-             "'fb_page', 'org', 'a-page', NULL, 0), (2003, 2000, 'email', "
-             "'personal', 'other@b.example', 2001, 0);");
-    assert_int_equal(hub_user_add(w->db, "trainer@x.example", "trainer", NULL,
+    hub_test_db_open(
+        &w->h, "asmt",
+        "INSERT INTO devices (id, outlet_id, kind, ownership, os, "
+        "custodian_id, created_at) VALUES (1002, 1000, 'laptop', "
+        "'office', 'Linux', 1001, 0), (1012, 1000, 'phone', 'office', "
+        "'Android', 1011, 0), (2002, 2000, 'phone', 'office', "
+        "'Android', 2001, 0);"
+        "INSERT INTO accounts (id, outlet_id, platform, kind, handle, "
+        "person_id, created_at) VALUES (1003, 1000, 'email', "
+        "'personal', 'aida@a.example', 1001, 0), (1013, 1000, "
+        "'fb_page', 'org', 'a-page', NULL, 0), (2003, 2000, 'email', "
+        "'personal', 'other@b.example', 2001, 0);",
+        &w->focal_a);
+    assert_int_equal(hub_user_add(w->h.db, "trainer@x.example", "trainer", NULL,
                                   "a long password", NULL, 0, &w->trainer, &d),
                      KK_OK);
-    assert_int_equal(hub_user_add(w->db, "focal@a.example", "focal", "a",
-                                  "a long password", NULL, 0, &w->focal_a, &d),
-                     KK_OK);
-    assert_int_equal(hub_user_add(w->db, "focal@b.example", "focal", "b",
-                                  "a long password", NULL, 0, &id, &d),
-                     KK_OK);
     w->outlet_a = 1000;
-    w->r.db = w->conn;
+    w->r.db = w->h.conn;
     w->r.out = kk_buf_new(1 << 22);
     assert_non_null(w->r.out);
     assert_int_equal(hub_form_parse("", 0, &w->r.query, NULL), KK_OK);
@@ -112,9 +72,7 @@ static int teardown(void **state)
     hub_json_free(w->json);
     hub_form_free(w->r.query);
     kk_buf_free(w->r.out);
-    sqlite3_close(w->raw);
-    hub_db_close(w->db);
-    hub_test_dir_remove(w->dir);
+    hub_test_db_close(&w->h);
     free(w);
     return 0;
 }
@@ -378,7 +336,8 @@ static void results_are_all_or_nothing_and_only_about_the_outlet(void **state)
 {
     struct world *w = *state;
     int64_t a = new_assessment(w);
-    int64_t before = count_of(w->raw, "SELECT count(*) FROM observations");
+    int64_t before =
+        hub_test_count(w->h.raw, "SELECT count(*) FROM observations");
     struct hub_req *r;
     /* The second result is about outlet B's account: nothing is written
      * and the answer is "not found". */
@@ -389,8 +348,8 @@ static void results_are_all_or_nothing_and_only_about_the_outlet(void **state)
                 "\"subject_id\":2003,\"status\":\"pass\"}]}",
                 1000, a);
     assert_int_equal(hub_assess_h_results(r), KK_ERR_NOTFOUND);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM observations"),
-                     before);
+    assert_int_equal(
+        hub_test_count(w->h.raw, "SELECT count(*) FROM observations"), before);
     /* A control that does not apply to the subject (a Facebook control on
      * a mailbox): 400, nothing written. */
     r = trainer(w,
@@ -399,8 +358,8 @@ static void results_are_all_or_nothing_and_only_about_the_outlet(void **state)
                 1000, a);
     assert_int_equal(hub_assess_h_results(r), KK_OK);
     assert_int_equal(r->status, 400);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM observations"),
-                     before);
+    assert_int_equal(
+        hub_test_count(w->h.raw, "SELECT count(*) FROM observations"), before);
     /* Good results are written with the assessment's id. */
     r = trainer(w,
                 "{\"results\":[{\"control_id\":\"ACC-01\",\"subject_type\":"
@@ -411,9 +370,10 @@ static void results_are_all_or_nothing_and_only_about_the_outlet(void **state)
                 1000, a);
     assert_int_equal(hub_assess_h_results(r), KK_OK);
     assert_int_equal(r->status, 201);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM observations "
-                                      "WHERE assessment_id IS NOT NULL AND "
-                                      "outlet_id = 1000"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM observations "
+                                    "WHERE assessment_id IS NOT NULL AND "
+                                    "outlet_id = 1000"),
                      2);
     /* Another outlet's assessment is not found, like a missing one. */
     r = trainer(w, NULL, 2000, a);
@@ -466,12 +426,14 @@ static void failed_controls_become_findings_once(void **state)
                      KK_OK);
     assert_int_equal(made, 0);
     hub_json_free(j);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM findings WHERE "
-                                      "assessment_id IS NOT NULL"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM findings WHERE "
+                                    "assessment_id IS NOT NULL"),
                      2);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM findings WHERE "
-                                      "controls IN ('ACC-01', 'ACC-14') "
-                                      "AND status = 'open'"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM findings WHERE "
+                                    "controls IN ('ACC-01', 'ACC-14') "
+                                    "AND status = 'open'"),
                      2);
     /* A partial later in the same assessment does not undo the finding,
      * and a new fail of another control adds just that one. */
@@ -482,14 +444,15 @@ static void failed_controls_become_findings_once(void **state)
     assert_int_equal(hub_assess_h_results(r), KK_OK);
     r = trainer(w, NULL, 1000, a);
     assert_int_equal(hub_assess_h_findings(r), KK_OK);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM findings"), 3);
+    assert_int_equal(hub_test_count(w->h.raw, "SELECT count(*) FROM findings"),
+                     3);
 }
 
 static void a_task_owner_must_be_a_person_of_the_outlet(void **state)
 {
     struct world *w = *state;
     struct hub_req *r;
-    int64_t before = count_of(w->raw, "SELECT count(*) FROM tasks");
+    int64_t before = hub_test_count(w->h.raw, "SELECT count(*) FROM tasks");
     r = trainer(w,
                 "{\"title\":\"Turn on 2FA\",\"owner\":2001,\"due\":"
                 "\"2026-02-01\"}",
@@ -500,7 +463,8 @@ static void a_task_owner_must_be_a_person_of_the_outlet(void **state)
                 "\"2026-02-01\"}",
                 1000, 0);
     assert_int_equal(hub_assess_h_task_create(r), KK_ERR_NOTFOUND);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM tasks"), before);
+    assert_int_equal(hub_test_count(w->h.raw, "SELECT count(*) FROM tasks"),
+                     before);
     r = trainer(w, "{\"title\":\"Turn on 2FA\",\"due\":\"2026-13-01\"}", 1000,
                 0);
     assert_int_equal(hub_assess_h_task_create(r), KK_OK);
@@ -511,8 +475,9 @@ static void a_task_owner_must_be_a_person_of_the_outlet(void **state)
                 1000, 0);
     assert_int_equal(hub_assess_h_task_create(r), KK_OK);
     assert_int_equal(r->status, 201);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM tasks WHERE "
-                                      "owner_id = 1011 AND outlet_id = 1000"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM tasks WHERE "
+                                    "owner_id = 1011 AND outlet_id = 1000"),
                      1);
 }
 
@@ -533,11 +498,12 @@ static void the_focal_point_changes_only_the_status_of_a_task(void **state)
            1000, id);
     assert_int_equal(hub_assess_h_task_update(r), KK_OK);
     assert_int_equal(r->status, 200);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM tasks WHERE "
-                                      "title = 'Back up the laptops' AND "
-                                      "owner_id = 1001 AND due = "
-                                      "'2026-03-01' AND status = 'done' AND "
-                                      "done_at IS NOT NULL"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM tasks WHERE "
+                                    "title = 'Back up the laptops' AND "
+                                    "owner_id = 1001 AND due = "
+                                    "'2026-03-01' AND status = 'done' AND "
+                                    "done_at IS NOT NULL"),
                      1);
 }
 
@@ -548,12 +514,13 @@ static void overdue_tasks_come_first(void **state)
     struct hub_json *j;
     const struct hub_jv *list;
     bool overdue = false;
-    exec_raw(w->raw,
-             "INSERT INTO tasks (id, outlet_id, title, due, status, "
-             "created_at) VALUES (5001, 1000, 'later', '2999-01-01', 'open', "
-             "0), (5002, 1000, 'late', '2000-01-01', 'open', 0), (5003, "
-             "1000, 'finished', '1999-01-01', 'done', 0), (5004, 2000, "
-             "'not ours', '1999-01-01', 'open', 0)");
+    hub_test_exec(
+        w->h.raw,
+        "INSERT INTO tasks (id, outlet_id, title, due, status, "
+        "created_at) VALUES (5001, 1000, 'later', '2999-01-01', 'open', "
+        "0), (5002, 1000, 'late', '2000-01-01', 'open', 0), (5003, "
+        "1000, 'finished', '1999-01-01', 'done', 0), (5004, 2000, "
+        "'not ours', '1999-01-01', 'open', 0)");
     r = trainer(w, NULL, 1000, 0);
     assert_int_equal(hub_assess_h_tasks(r), KK_OK);
     j = answer(w);
@@ -659,13 +626,13 @@ static void sealed_text_is_not_in_the_database_files(void **state)
                         "closed");
     hub_json_free(j);
     /* The raw bytes of the database, its WAL and everything beside them. */
-    exec_raw(w->raw, "PRAGMA wal_checkpoint(PASSIVE)");
-    assert_false(files_hold(w->dir, "Zqwork"));
-    assert_false(files_hold(w->dir, "Zqnotes"));
-    assert_false(files_hold(w->dir, "Zqtitle"));
-    assert_false(files_hold(w->dir, "Zqsummary"));
+    hub_test_exec(w->h.raw, "PRAGMA wal_checkpoint(PASSIVE)");
+    assert_false(files_hold(w->h.dir, "Zqwork"));
+    assert_false(files_hold(w->h.dir, "Zqnotes"));
+    assert_false(files_hold(w->h.dir, "Zqtitle"));
+    assert_false(files_hold(w->h.dir, "Zqsummary"));
     /* The clear columns are there (the check can find text). */
-    assert_true(files_hold(w->dir, "Hired hackers"));
+    assert_true(files_hold(w->h.dir, "Hired hackers"));
     /* A closed assessment takes no more results. */
     r = trainer(w,
                 "{\"results\":[{\"control_id\":\"PHY-01\",\"subject_type\":"

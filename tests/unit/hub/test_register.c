@@ -28,72 +28,32 @@ static const struct reg_entity *const all_entities[] = {
 };
 
 struct world {
-    char dir[64];
-    char path[128];
-    struct hub_db *db;
-    struct hub_conn *conn;
-    sqlite3 *raw;
+    struct hub_test_db h;
     int64_t focal_a, staff_a;
     struct hub_req r;
     struct hub_form *form;
     struct hub_json *json;
 };
 
-static void exec_raw(sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-}
-
-static int64_t count_of(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *st;
-    int64_t n = -1;
-    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    return n;
-}
-
 static int setup(void **state)
 {
     struct world *w = calloc(1, sizeof *w);
     struct kk_diag d = {.msg = ""};
-    int64_t id;
     assert_non_null(w);
-    assert_true(
-        hub_test_dir("reg", w->dir, sizeof w->dir, w->path, sizeof w->path));
-    assert_int_equal(hub_db_open(w->path, &w->db, &d), KK_OK);
-    assert_int_equal(hub_conn_get(w->db, &w->conn), KK_OK);
-    assert_int_equal(sqlite3_open(w->path, &w->raw), SQLITE_OK);
-    sqlite3_busy_timeout(w->raw, 5000);
-    exec_raw(w->raw,
-             "INSERT INTO outlets (id, slug, name, media, created_at) VALUES "
-             "(1000, 'a', 'Outlet A', 'web', 0), (2000, 'b', 'Outlet B', "
-             "'tv', 0);"
-             "INSERT INTO people (id, outlet_id, name, department, "
-             "created_at) VALUES (1001, 1000, 'Aida', 'editorial', 0), "
-             "(1011, 1000, 'Bek', 'finance', 0), (2001, 2000, 'Other', "
-             "'tech', 0);"
-             "INSERT INTO devices (id, outlet_id, kind, ownership, os, "
-             "custodian_id, created_at) VALUES (1002, 1000, 'laptop', "
-             "'office', 'Linux', 1001, 0), (2002, 2000, 'phone', 'office', "
-             "'Android', 2001, 0);"
-             "INSERT INTO accounts (id, outlet_id, platform, kind, handle, "
-             "person_id, created_at) VALUES (1003, 1000, 'email', "
-             "'personal', 'aida@a.example', 1001, 0);");
-    assert_int_equal(hub_user_add(w->db, "focal@a.example", "focal", "a",
-                                  "a long password", NULL, 0, &w->focal_a, &d),
-                     KK_OK);
-    assert_int_equal(hub_user_add(w->db, "staff@a.example", "staff", "a",
+    hub_test_db_open(
+        &w->h, "reg",
+        "INSERT INTO devices (id, outlet_id, kind, ownership, os, "
+        "custodian_id, created_at) VALUES (1002, 1000, 'laptop', "
+        "'office', 'Linux', 1001, 0), (2002, 2000, 'phone', 'office', "
+        "'Android', 2001, 0);"
+        "INSERT INTO accounts (id, outlet_id, platform, kind, handle, "
+        "person_id, created_at) VALUES (1003, 1000, 'email', "
+        "'personal', 'aida@a.example', 1001, 0);",
+        &w->focal_a);
+    assert_int_equal(hub_user_add(w->h.db, "staff@a.example", "staff", "a",
                                   "a long password", NULL, 0, &w->staff_a, &d),
                      KK_OK);
-    assert_int_equal(hub_user_add(w->db, "focal@b.example", "focal", "b",
-                                  "a long password", NULL, 0, &id, &d),
-                     KK_OK);
-    w->r.db = w->conn;
+    w->r.db = w->h.conn;
     w->r.out = kk_buf_new(1 << 20);
     assert_non_null(w->r.out);
     assert_int_equal(hub_form_parse("", 0, &w->r.query, NULL), KK_OK);
@@ -108,9 +68,7 @@ static int teardown(void **state)
     hub_json_free(w->json);
     hub_form_free(w->r.query);
     kk_buf_free(w->r.out);
-    sqlite3_close(w->raw);
-    hub_db_close(w->db);
-    hub_test_dir_remove(w->dir);
+    hub_test_db_close(&w->h);
     free(w);
     return 0;
 }
@@ -144,7 +102,7 @@ static void every_select_lists_the_entity_columns(void **state)
     struct world *w = *state;
     for (size_t i = 0; i < sizeof all_entities / sizeof all_entities[0]; i++) {
         const struct reg_entity *e = all_entities[i];
-        sqlite3_stmt *st = hub_q(w->conn, e->q_select);
+        sqlite3_stmt *st = hub_q(w->h.conn, e->q_select);
         assert_non_null(st);
         if ((size_t)sqlite3_column_count(st) != REG_FIRST_COL + e->n_cols)
             fail_msg("%s: the select has %d columns, the table %zu", e->path,
@@ -158,8 +116,8 @@ static void every_input_column_is_bound_by_insert_and_update(void **state)
     struct world *w = *state;
     for (size_t i = 0; i < sizeof all_entities / sizeof all_entities[0]; i++) {
         const struct reg_entity *e = all_entities[i];
-        sqlite3_stmt *ins = hub_q(w->conn, e->q_insert);
-        sqlite3_stmt *upd = hub_q(w->conn, e->q_update);
+        sqlite3_stmt *ins = hub_q(w->h.conn, e->q_insert);
+        sqlite3_stmt *upd = hub_q(w->h.conn, e->q_update);
         assert_non_null(ins);
         assert_non_null(upd);
         for (size_t c = 0; c < e->n_cols; c++) {
@@ -223,13 +181,13 @@ static void every_column_reads_back_what_was_written(void **state)
                e->child ? HUB_ROLE_FOCAL : HUB_ROLE_TRAINER, 0, kk_buf_str(b),
                NULL);
         if (!e->child)
-            exec_raw(w->raw, "UPDATE users SET role = 'trainer' WHERE "
-                             "email = 'staff@a.example'");
+            hub_test_exec(w->h.raw, "UPDATE users SET role = 'trainer' WHERE "
+                                    "email = 'staff@a.example'");
         if (reg_input_read(r, e, outlet, NULL, &in) != KK_OK)
             fail_msg("%s: %s %s", e->path, in.bad, in.why);
-        assert_int_equal(hub_tx_begin(w->conn), KK_OK);
+        assert_int_equal(hub_tx_begin(w->h.conn), KK_OK);
         assert_int_equal(reg_write(r, e, outlet, NULL, &in, &id), KK_OK);
-        assert_int_equal(hub_tx_commit(w->conn), KK_OK);
+        assert_int_equal(hub_tx_commit(w->h.conn), KK_OK);
         assert_int_equal(reg_row_init(&row), KK_OK);
         assert_int_equal(reg_row_get(r, e, outlet, id, &row), KK_OK);
         for (size_t c = 0; c < e->n_cols; c++) {
@@ -282,8 +240,9 @@ static void another_outlets_object_is_not_found(void **state)
                      KK_ERR_NOTFOUND);
     assert_int_equal(reg_archive(r, &reg_people, 2000, 2001), KK_ERR_NOTFOUND);
     assert_int_equal(reg_archive(r, &reg_people, 1000, 2001), KK_ERR_NOTFOUND);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM people WHERE "
-                                      "archived_at IS NOT NULL"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM people WHERE "
+                                    "archived_at IS NOT NULL"),
                      0);
     assert_int_equal(reg_row_get(r, &reg_people, 1000, 1001, &row), KK_OK);
     assert_string_equal(reg_val(&row, 0), "Aida");
@@ -302,11 +261,13 @@ static void a_new_object_in_another_outlet_is_refused(void **state)
                      KK_ERR_NOTFOUND);
     assert_int_equal(reg_write(r, &reg_people, 1000, NULL, &in, &id), KK_OK);
     assert_true(id >= (INT64_C(1) << 40));
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM people WHERE "
-                                      "name = 'Eve' AND outlet_id = 1000"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM people WHERE "
+                                    "name = 'Eve' AND outlet_id = 1000"),
                      1);
-    assert_true(count_of(w->raw, "SELECT count(*) FROM audit WHERE action = "
-                                 "'create' AND object = 'person'") == 1);
+    assert_true(hub_test_count(w->h.raw,
+                               "SELECT count(*) FROM audit WHERE action = "
+                               "'create' AND object = 'person'") == 1);
 }
 
 static void a_reference_to_another_outlet_is_refused(void **state)
@@ -354,8 +315,8 @@ static void staff_change_only_their_columns(void **state)
     struct reg_row row;
     struct reg_input in;
     int64_t id = 0;
-    exec_raw(w->raw, "UPDATE users SET person_id = 1001 WHERE email = "
-                     "'staff@a.example'");
+    hub_test_exec(w->h.raw, "UPDATE users SET person_id = 1001 WHERE email = "
+                            "'staff@a.example'");
     assert_int_equal(reg_row_init(&row), KK_OK);
     assert_int_equal(reg_row_get(r, &reg_devices, 1000, 1002, &row), KK_OK);
     assert_int_equal(reg_input_read(r, &reg_devices, 1000, &row, &in), KK_OK);
@@ -365,10 +326,11 @@ static void staff_change_only_their_columns(void **state)
     assert_string_equal(in.val[reg_col_index(&reg_devices, "custodian")],
                         "1001");
     assert_int_equal(reg_write(r, &reg_devices, 1000, &row, &in, &id), KK_OK);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM devices WHERE "
-                                      "id = 1002 AND os = 'Windows' AND "
-                                      "custodian_id = 1001 AND "
-                                      "ownership = 'office'"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM devices WHERE "
+                                    "id = 1002 AND os = 'Windows' AND "
+                                    "custodian_id = 1001 AND "
+                                    "ownership = 'office'"),
                      1);
     /* Not their colleague's records, not a new person. */
     assert_int_equal(reg_row_get(r, &reg_people, 1000, 1011, &row),
@@ -393,10 +355,11 @@ static void a_json_update_keeps_the_keys_it_does_not_send(void **state)
     assert_int_equal(reg_row_get(r, &reg_devices, 1000, 1002, &row), KK_OK);
     assert_int_equal(reg_input_read(r, &reg_devices, 1000, &row, &in), KK_OK);
     assert_int_equal(reg_write(r, &reg_devices, 1000, &row, &in, &id), KK_OK);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM devices WHERE "
-                                      "id = 1002 AND os = 'Linux' AND "
-                                      "os_version = '24.04' AND "
-                                      "custodian_id = 1001"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM devices WHERE "
+                                    "id = 1002 AND os = 'Linux' AND "
+                                    "os_version = '24.04' AND "
+                                    "custodian_id = 1001"),
                      1);
     reg_row_free(&row);
 }
@@ -415,16 +378,18 @@ static void a_2fa_change_appends_one_observation(void **state)
     assert_int_equal(reg_tfa_set(r, &row, "sms"), KK_OK); /* no change */
     assert_int_equal(reg_tfa_set(r, &row, "passkey"), KK_OK);
     assert_int_equal(reg_tfa_set(r, &row, "carrier pigeon"), KK_ERR_INVAL);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM observations "
-                                      "WHERE subject_id = 1003"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM observations "
+                                    "WHERE subject_id = 1003"),
                      2);
-    assert_int_equal(count_of(w->raw, "SELECT count(*) FROM observations "
-                                      "WHERE subject_id = 1003 AND "
-                                      "control_id = 'ACC-01' AND "
-                                      "source = 'manual' AND "
-                                      "((value = 'sms' AND status = "
-                                      "'partial') OR (value = 'passkey' AND "
-                                      "status = 'pass'))"),
+    assert_int_equal(hub_test_count(w->h.raw,
+                                    "SELECT count(*) FROM observations "
+                                    "WHERE subject_id = 1003 AND "
+                                    "control_id = 'ACC-01' AND "
+                                    "source = 'manual' AND "
+                                    "((value = 'sms' AND status = "
+                                    "'partial') OR (value = 'passkey' AND "
+                                    "status = 'pass'))"),
                      2);
     reg_row_free(&row);
 }
