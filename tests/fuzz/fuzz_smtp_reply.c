@@ -61,7 +61,9 @@ static void writers(const char *p, size_t n)
         size_t col = 0;
         o = kk_buf_data(b);
         for (size_t i = 0; i < kk_buf_len(b); i++) {
-            if (o[i] >= 0x80 || (o[i] < 0x20 && o[i] != '\r' && o[i] != '\n'))
+            /* Spaces and tabs may stay literal inside a line. */
+            if (o[i] >= 0x80 ||
+                (o[i] < 0x20 && o[i] != '\r' && o[i] != '\n' && o[i] != '\t'))
                 __builtin_trap();
             col = o[i] == '\n' ? 0 : col + 1;
             if (col > 77) /* 76 characters and the CR */
