@@ -35,6 +35,16 @@ set -euo pipefail
 . "$(dirname "$0")/../data/hub/lib.sh"
 
 ROLES=(trainer assistant focal staff device donor panel)
+# The sanitizer build walks the roles whose scope rules differ most (an
+# outlet's focal point, a staff member's own rows, the donor's aggregates,
+# the panel's programme objects) under ASan and UBSan; the normal build
+# walks every role.  KK_ISO_ROLES overrides either.
+if [ "${KK_SANITIZE:-OFF}" = "ON" ]; then
+    ROLES=(trainer focal staff donor panel)
+fi
+if [ -n "${KK_ISO_ROLES:-}" ]; then
+    read -r -a ROLES <<<"trainer $KK_ISO_ROLES"
+fi
 declare -A WHO
 # The object a placeholder stands for: the path segment before it.
 declare -A KIND_OF_SEG=(
