@@ -401,6 +401,10 @@ int hub_fields_read(struct hub_req *r, const struct hub_field *f, size_t n,
                     const char **vals, const char **bad)
 {
     static __thread char numbuf[32][24];
+    /* Every value is set before the first refusal, so a caller may show
+     * the form again with what was typed (or "") in every field. */
+    for (size_t i = 0; i < n; i++)
+        vals[i] = "";
     for (size_t i = 0; i < n; i++) {
         const char *v = NULL;
         if (r->json != NULL) {

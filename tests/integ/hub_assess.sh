@@ -158,6 +158,14 @@ expect "the start form redirects to the new sheet" 303 "$STATUS"
 req "$AS" POST "/outlets/$A/assessments" "kind=midline&held_on=2026-04-99" application/x-www-form-urlencoded
 expect "a bad date re-renders the list" 400 "$STATUS"
 check "with the message" grep -q 'Enter a date as YYYY-MM-DD.' "$T/r.body"
+# A wrong first field: the form comes back with every field, the date too
+# (read before the refusal), and the server lives on.
+req "$AS" POST "/outlets/$A/assessments" "kind=yearly&held_on=2026-04-03" application/x-www-form-urlencoded
+expect "a wrong kind re-renders the list" 400 "$STATUS"
+check "with the kind's message" grep -q 'Choose a kind.' "$T/r.body"
+req "$AS" POST "/outlets/$A/assessments" "kind=yearly" application/x-www-form-urlencoded
+expect "a wrong kind and no date re-render the list" 400 "$STATUS"
+check "the hub is alive after the refusals" hub_alive
 
 echo "--- findings from the failed controls"
 want=$(count "SELECT count(DISTINCT control_id) FROM observations o WHERE assessment_id = $AID AND status = 'fail' AND seq = (SELECT max(seq) FROM observations o2 WHERE o2.assessment_id = o.assessment_id AND o2.subject_type = o.subject_type AND o2.subject_id = o.subject_id AND o2.control_id = o.control_id)")
