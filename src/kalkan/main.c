@@ -38,9 +38,6 @@ struct command {
     int (*main)(int argc, char **argv);
 };
 
-/* cmd_remind.c */
-int cmd_remind_main(int argc, char **argv);
-
 static const struct command commands[] = {
     {"otp", cmd_otp_main},    {"serve", cmd_hub_main},
     {"user", cmd_hub_main},   {"token", cmd_hub_main},
