@@ -97,6 +97,23 @@ static int record(struct hub_req *r, const struct hub_report *rep)
         err = hub_new_id(&id);
     if (err != KK_OK)
         goto out;
+    /* A report viewed again the same day is on record already: no write,
+     * so repeated and concurrent views never queue for the write lock. */
+    st = hub_q(r->db, HUB_Q_REP_SEEN);
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
+    hub_bind_text(st, ":sha", rep->sha256);
+    hub_bind_i64(st, ":user", r->who.user_id);
+    hub_bind_text(st, ":format", hub_rep_format_name(p->format));
+    hub_bind_text(st, ":lang", hub_lang_code(r->lang));
+    hub_bind_i64(st, ":since", rep->generated_at - rep->generated_at % 86400);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        sqlite3_reset(st);
+        goto out;
+    }
+    sqlite3_reset(st);
     if (!sqlite3_get_autocommit(r->db->db) &&
         sqlite3_exec(r->db->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         hub_tx_rollback(r->db);

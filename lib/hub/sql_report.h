@@ -75,6 +75,12 @@ HUB_SQL(HUB_Q_REP_RECORD, HUB_SQL_SYSTEM,
         "INSERT INTO reports (id, scope, outlet_id, from_day, to_day, as_of, "
         "lang, format, sha256, created_by, created_at) VALUES (:id, :scope, "
         ":outlet, :from, :to, :as_of, :lang, :format, :sha, :user, :now)")
+/* Whether this user already produced this report in this format and
+ * language today: a repeated view then writes nothing. */
+HUB_SQL(HUB_Q_REP_SEEN, HUB_SQL_SYSTEM,
+        "SELECT 1 FROM reports WHERE sha256 = :sha AND created_by = :user "
+        "AND format = :format AND lang = :lang AND created_at >= :since "
+        "LIMIT 1")
 HUB_SQL(HUB_Q_REP_CONTENT_PUT, HUB_SQL_SYSTEM,
         "INSERT OR IGNORE INTO report_contents (sha256, content, created_at) "
         "VALUES (:sha, :content, :now)")
