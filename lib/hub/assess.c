@@ -377,28 +377,6 @@ void hub_assess_form_close(struct hub_req *r, const char *button,
     hub_raw(r, "</button></p></form>");
 }
 
-int hub_assess_bind_sealed(struct hub_req *r, sqlite3_stmt *st,
-                           const char *name, const char *context, int64_t id,
-                           const char *text)
-{
-    struct kk_buf *b;
-    int err;
-    if (text == NULL) {
-        hub_bind_null(st, name);
-        return KK_OK;
-    }
-    b = kk_buf_new(hub_sealed_len(strlen(text)) + 1);
-    err = b != NULL
-              ? hub_seal_text(r->db->owner, context, id, text, strlen(text), b)
-              : KK_ERR_NOMEM;
-    if (err == KK_OK)
-        hub_bind_blob(st, name, kk_buf_data(b), kk_buf_len(b));
-    else
-        r->err = err;
-    kk_buf_free(b);
-    return err;
-}
-
 /* --- the list of assessments --- */
 
 struct asmt_row {

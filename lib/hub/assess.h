@@ -166,12 +166,6 @@ KK_WUR int hub_assess_task_fields(struct hub_req *r, int64_t outlet,
 /* Room for an opened or sealed text of at most KK_HUB_TEXT_MAX bytes. */
 #define ASMT_TEXT_BUF (2 * KK_HUB_TEXT_MAX + 256)
 
-/* Binds the sealed form of text (NULL: NULL) to name, like
- * hub_bind_sealed (r->err set on failure). */
-KK_WUR int hub_assess_bind_sealed(struct hub_req *r, sqlite3_stmt *st,
-                                  const char *name, const char *context,
-                                  int64_t id, const char *text);
-
 /* Sealed contexts. */
 #define ASMT_SEAL_SUMMARY "assessments.summary"
 #define ASMT_SEAL_FINDING "findings.title"

@@ -312,8 +312,7 @@ static int finding_write(struct hub_req *r, int64_t outlet, int64_t id,
     hub_bind_text(st, ":status", in->v[3]);
     hub_bind_i64(st, ":now", hub_now());
     if (err == KK_OK)
-        err = hub_assess_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
-                                     in->v[0]);
+        err = hub_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id, in->v[0]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)

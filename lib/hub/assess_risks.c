@@ -205,10 +205,9 @@ static int risk_write(struct hub_req *r, int64_t outlet, int64_t id,
     }
     hub_bind_i64(st, ":now", hub_now());
     if (err == KK_OK)
-        err = hub_assess_bind_sealed(r, st, ":work", ASMT_SEAL_WORK, id, v[4]);
+        err = hub_bind_sealed(r, st, ":work", ASMT_SEAL_WORK, id, v[4]);
     if (err == KK_OK)
-        err =
-            hub_assess_bind_sealed(r, st, ":notes", ASMT_SEAL_NOTES, id, v[5]);
+        err = hub_bind_sealed(r, st, ":notes", ASMT_SEAL_NOTES, id, v[5]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)

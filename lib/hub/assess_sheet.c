@@ -1110,8 +1110,7 @@ int hub_assess_h_close(struct hub_req *r)
     hub_bind_i64(st, ":id", sh.a.id);
     hub_bind_i64(st, ":outlet", sh.a.outlet);
     hub_bind_i64(st, ":now", hub_now());
-    err = hub_assess_bind_sealed(r, st, ":summary", ASMT_SEAL_SUMMARY, sh.a.id,
-                                 v[0]);
+    err = hub_bind_sealed(r, st, ":summary", ASMT_SEAL_SUMMARY, sh.a.id, v[0]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) != 1)
@@ -1182,8 +1181,8 @@ int hub_assess_h_findings(struct hub_req *r)
                      : ctl->weight > 5 ? 5
                                        : ctl->weight);
         hub_bind_i64(st, ":now", hub_now());
-        err = hub_assess_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
-                                     ctl->title[r->lang]);
+        err = hub_bind_sealed(r, st, ":title", ASMT_SEAL_FINDING, id,
+                              ctl->title[r->lang]);
         if (err == KK_OK)
             err = hub_exec(st);
         if (err == KK_OK && sqlite3_changes(r->db->db) == 1 &&

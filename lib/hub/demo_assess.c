@@ -65,25 +65,6 @@ static void day_of(int64_t t, char out[16])
     snprintf(out, 16, "%.10s", buf);
 }
 
-static int bind_sealed(struct hub_demo_ctx *x, sqlite3_stmt *st,
-                       const char *name, const char *ctx, int64_t id,
-                       const char *text)
-{
-    struct kk_buf *b;
-    int err;
-    if (text == NULL) {
-        hub_bind_null(st, name);
-        return KK_OK;
-    }
-    b = kk_buf_new(ASMT_TEXT_BUF);
-    err = b != NULL ? hub_seal_text(x->c->owner, ctx, id, text, strlen(text), b)
-                    : KK_ERR_NOMEM;
-    if (err == KK_OK)
-        hub_bind_blob(st, name, kk_buf_data(b), kk_buf_len(b));
-    kk_buf_free(b);
-    return err;
-}
-
 static int load_outlet(struct hub_demo_ctx *x, struct outlet_data *o)
 {
     sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_ASMT_SUBJECTS);
@@ -223,8 +204,8 @@ static int write_assessment(struct hub_demo_ctx *x, struct outlet_data *o,
     hub_bind_text(st, ":status", closed ? "closed" : "open");
     hub_bind_i64(st, ":now", at);
     hub_bind_i64(st, ":closed", closed ? at + 3 * DAY : 0);
-    err = bind_sealed(
-        x, st, ":summary", ASMT_SEAL_SUMMARY, id,
+    err = hub_bind_sealed_db(
+        x->c->owner, st, ":summary", ASMT_SEAL_SUMMARY, id,
         closed ? (midline ? "Clear progress on accounts since the "
                             "baseline; devices and backups lag behind."
                           : "Most staff use SMS or no second step on their "
@@ -314,10 +295,11 @@ static int write_risks(struct hub_demo_ctx *x, const struct outlet_data *o,
         hub_bind_i64(st, ":likelihood", 1 + (int64_t)hub_demo_below(x, 5));
         hub_bind_i64(st, ":impact", 2 + (int64_t)hub_demo_below(x, 4));
         hub_bind_i64(st, ":now", at);
-        err = bind_sealed(x, st, ":work", ASMT_SEAL_WORK, id, pool[k].work);
+        err = hub_bind_sealed_db(x->c->owner, st, ":work", ASMT_SEAL_WORK, id,
+                                 pool[k].work);
         if (err == KK_OK)
-            err = bind_sealed(x, st, ":notes", ASMT_SEAL_NOTES, id,
-                              pool[k].notes);
+            err = hub_bind_sealed_db(x->c->owner, st, ":notes", ASMT_SEAL_NOTES,
+                                     id, pool[k].notes);
         if (err == KK_OK)
             err = run(x, st, "risk");
     }
@@ -366,7 +348,8 @@ static int write_plan(struct hub_demo_ctx *x, const struct outlet_data *o,
         hub_bind_text(st, ":status", status);
         hub_bind_i64(st, ":now", created);
         hub_bind_i64(st, ":resolved", resolved);
-        err = bind_sealed(x, st, ":title", ASMT_SEAL_FINDING, fid, c->title[0]);
+        err = hub_bind_sealed_db(x->c->owner, st, ":title", ASMT_SEAL_FINDING,
+                                 fid, c->title[0]);
         if (err == KK_OK)
             err = run(x, st, "finding");
         for (size_t t = 0; t < tasks && err == KK_OK; t++) {

@@ -564,30 +564,6 @@ static int input_read(struct hub_req *r, bool create, struct hub_inc_input *in)
 
 /* --- writing --- */
 
-/* hub_bind_sealed() with a buffer sized for the sealed value (seal.c's
- * own starts with a buffer that holds nothing; see docs/hub-incidents.md);
- * r->err is set on failure, as there. */
-static int bind_sealed(struct hub_req *r, sqlite3_stmt *st, const char *name,
-                       const char *context, int64_t id, const char *text)
-{
-    struct kk_buf *b;
-    int err;
-    if (text == NULL) {
-        hub_bind_null(st, name);
-        return KK_OK;
-    }
-    b = kk_buf_new(hub_sealed_len(strlen(text)) + 1);
-    err = b != NULL
-              ? hub_seal_text(r->db->owner, context, id, text, strlen(text), b)
-              : KK_ERR_NOMEM;
-    if (err == KK_OK)
-        hub_bind_blob(st, name, kk_buf_data(b), kk_buf_len(b));
-    else
-        r->err = err;
-    kk_buf_free(b);
-    return err;
-}
-
 static int tx_end(struct hub_req *r, int err)
 {
     if (err == KK_OK)
@@ -687,7 +663,7 @@ int hub_inc_event_add(struct hub_req *r, int64_t outlet, int64_t id, int kind,
     hub_bind_i64(st, ":now", now);
     hub_bind_text(st, ":kind", hub_incident_event_name(kind));
     hub_bind_i64(st, ":trainer_only", trainer_only ? 1 : 0);
-    err = bind_sealed(r, st, ":text", "incident_events.text", seq, text);
+    err = hub_bind_sealed(r, st, ":text", "incident_events.text", seq, text);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) == 0)
@@ -744,8 +720,8 @@ static int create_write(struct hub_req *r, int64_t outlet,
     hub_bind_i64(st, ":occurred", c.occurred);
     hub_bind_i64(st, ":reported", c.reported);
     hub_bind_i64(st, ":now", now);
-    err = bind_sealed(r, st, ":title", "incidents.title", *id,
-                      in->val[HUB_IF_TITLE]);
+    err = hub_bind_sealed(r, st, ":title", "incidents.title", *id,
+                          in->val[HUB_IF_TITLE]);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) == 0)
@@ -828,7 +804,7 @@ static int update_write(struct hub_req *r, const struct hub_inc *cur,
     bind_time(st, ":contained", c.contained);
     bind_time(st, ":recovered", c.recovered);
     bind_time(st, ":closed", c.closed);
-    err = bind_sealed(r, st, ":title", "incidents.title", cur->id, title);
+    err = hub_bind_sealed(r, st, ":title", "incidents.title", cur->id, title);
     if (err == KK_OK)
         err = hub_exec(st);
     if (err == KK_OK && sqlite3_changes(r->db->db) == 0)

@@ -89,8 +89,9 @@ int hub_open_text(const struct hub_db *db, const char *context, int64_t id,
     return KK_OK;
 }
 
-int hub_bind_sealed(struct hub_req *r, sqlite3_stmt *st, const char *name,
-                    const char *context, int64_t id, const char *text)
+int hub_bind_sealed_db(const struct hub_db *db, sqlite3_stmt *st,
+                       const char *name, const char *context, int64_t id,
+                       const char *text)
 {
     struct kk_buf *b;
     int err;
@@ -100,16 +101,21 @@ int hub_bind_sealed(struct hub_req *r, sqlite3_stmt *st, const char *name,
         return KK_OK;
     }
     b = kk_buf_new(hub_sealed_len(strlen(text)) + 1);
-    if (b == NULL) {
-        r->err = KK_ERR_NOMEM;
+    if (b == NULL)
         return KK_ERR_NOMEM;
-    }
-    err = hub_seal_text(r->db->owner, context, id, text, strlen(text), b);
+    err = hub_seal_text(db, context, id, text, strlen(text), b);
     if (err == KK_OK)
         hub_bind_blob(st, name, kk_buf_data(b), kk_buf_len(b));
-    else
-        r->err = err;
     kk_buf_free(b);
+    return err;
+}
+
+int hub_bind_sealed(struct hub_req *r, sqlite3_stmt *st, const char *name,
+                    const char *context, int64_t id, const char *text)
+{
+    int err = hub_bind_sealed_db(r->db->owner, st, name, context, id, text);
+    if (err != KK_OK)
+        r->err = err;
     return err;
 }
 

@@ -29,7 +29,11 @@ KK_WUR int hub_open_text(const struct hub_db *db, const char *context,
                          struct kk_buf *out);
 
 /* Binds the sealed form of text to parameter name of st (text NULL binds
- * NULL).  For the handlers: r->err is set on failure. */
+ * NULL), sealed under db's key; for the demo generators and tools. */
+KK_WUR int hub_bind_sealed_db(const struct hub_db *db, sqlite3_stmt *st,
+                              const char *name, const char *context, int64_t id,
+                              const char *text);
+/* The same for the handlers: r->err is set on failure. */
 KK_WUR int hub_bind_sealed(struct hub_req *r, sqlite3_stmt *st,
                            const char *name, const char *context, int64_t id,
                            const char *text);
