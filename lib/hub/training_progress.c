@@ -243,13 +243,6 @@ static int progress_json(struct hub_req *r, const struct progress *g)
 
 /* --- the page --- */
 
-static void hours(struct hub_req *r, int64_t minutes)
-{
-    char h[32];
-    hub_training_hours(h, sizeof h, minutes);
-    hub_raw(r, h);
-}
-
 static void stat_open(struct hub_req *r, const char *id, const char *label)
 {
     hub_rawf(r,
@@ -271,7 +264,7 @@ static void stats(struct hub_req *r, const struct progress *g)
     hub_rawf(r, "</span><span class=\"kk-stat-detail\">%zu / %zu</span></div>",
              g->trained, g->n);
     stat_open(r, "tr-hours", "Hours of training");
-    hours(r, g->minutes);
+    hub_training_put_hours(r, g->minutes);
     hub_raw(r, "</span></div>");
     stat_open(r, "tr-quiz", "Average quiz score, before and after");
     if (g->both > 0)
@@ -353,7 +346,7 @@ static void people_table(struct hub_req *r, const struct progress *g)
         hub_t(r, dl != NULL ? dl : x->dept);
         hub_rawf(r, "</td><td class=\"kk-num\">%lld</td><td class=\"kk-num\">",
                  (long long)x->sessions);
-        hours(r, x->minutes);
+        hub_training_put_hours(r, x->minutes);
         hub_rawf(r, "</td><td class=\"kk-num\">%lld</td><td class=\"kk-num\">",
                  (long long)x->modules);
         if (x->both > 0)

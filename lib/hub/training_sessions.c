@@ -295,24 +295,6 @@ static int session_answer(struct hub_req *r, int64_t id, int status)
 
 /* --- small HTML helpers --- */
 
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
-static void hours(struct hub_req *r, int64_t minutes)
-{
-    char h[32];
-    hub_training_hours(h, sizeof h, minutes);
-    hub_raw(r, h);
-}
-
 /* The date a session ends on ("YYYY-MM-DD"), from its first day. */
 static void end_day(const struct session *s, char *out, size_t cap)
 {
@@ -1018,7 +1000,7 @@ static int sessions_page(struct hub_req *r, const struct session *v, size_t n,
     }
     hub_raw(r, "</tbody></table></div>");
     if (up == 0)
-        say(r, "p", "kk-empty", "No session is planned.");
+        hub_training_say(r, "p", "kk-empty", "No session is planned.");
     hub_raw(r, "<h2 id=\"past-h\">");
     hub_t(r, "Past sessions");
     hub_raw(r, "</h2>");
@@ -1032,13 +1014,13 @@ static int sessions_page(struct hub_req *r, const struct session *v, size_t n,
     }
     hub_raw(r, "</tbody></table></div>");
     if (past == 0)
-        say(r, "p", "kk-empty", "No session has taken place yet.");
+        hub_training_say(r, "p", "kk-empty", "No session has taken place yet.");
     hub_raw(r, all ? "<p><a href=\"/sessions\">"
                    : "<p><a href=\"/sessions?archived=1\">");
     hub_t(r, all ? "Hide archived" : "Show archived");
     hub_raw(r, "</a></p>");
     if (writer) {
-        say(r, "h2", NULL, "Plan a session");
+        hub_training_say(r, "h2", NULL, "Plan a session");
         err = session_form(r, "/sessions", "new", in, NULL, "Plan the session");
     }
     hub_page_end(r);
@@ -1126,7 +1108,7 @@ static void sheet_row(struct hub_req *r, const struct sheet_row *a, bool edit,
                  : a->present ? "Present"
                               : "Absent");
         hub_raw(r, "</td><td class=\"kk-num\">");
-        hours(r, a->minutes);
+        hub_training_put_hours(r, a->minutes);
         hub_raw(r, "</td><td class=\"kk-num\">");
         score_text(r, a->pre);
         hub_raw(r, "</td><td class=\"kk-num\">");
@@ -1191,7 +1173,7 @@ static void sheet_summary(struct hub_req *r, const struct sheet *sh,
     hub_rawf(r, " %lld / %zu &#183; ", (long long)present, to - from);
     hub_t(r, "Hours:");
     hub_raw(r, " ");
-    hours(r, minutes);
+    hub_training_put_hours(r, minutes);
     if (both > 0) {
         hub_raw(r, " &#183; ");
         hub_t(r, "Average quiz score, before and after:");
@@ -1252,7 +1234,7 @@ static void sheet_section(struct hub_req *r, const struct session *s,
         hub_raw(r, "<p class=\"kk-hint\">");
         hub_t(r, "Tick who came. Leave the hours empty for the whole session:");
         hub_raw(r, " ");
-        hours(r, session_minutes(s));
+        hub_training_put_hours(r, session_minutes(s));
         hub_raw(r, ". ");
         hub_t(r, "Quiz scores are 0 to 100.");
         hub_raw(r, "</p>");
@@ -1315,7 +1297,7 @@ static void facts(struct hub_req *r, const struct session *s)
     hub_raw(r, "</dd><dt>");
     hub_t(r, "Hours");
     hub_raw(r, "</dt><dd>");
-    hours(r, session_minutes(s));
+    hub_training_put_hours(r, session_minutes(s));
     hub_raw(r, "</dd></dl>");
 }
 
@@ -1338,12 +1320,14 @@ static int session_page(struct hub_req *r, const struct session *s,
     hub_esc(r, s->title);
     hub_raw(r, "</h2>");
     if (s->archived_at != 0)
-        say(r, "p", "kk-warning", "This session is archived.");
+        hub_training_say(r, "p", "kk-warning", "This session is archived.");
     facts(r, s);
-    say(r, "h2", NULL,
-        r->who.role == HUB_ROLE_STAFF ? "Your attendance" : "Attendance");
+    hub_training_say(r, "h2", NULL,
+                     r->who.role == HUB_ROLE_STAFF ? "Your attendance"
+                                                   : "Attendance");
     if (sh.n == 0)
-        say(r, "p", "kk-empty", "Nobody is registered in these outlets yet.");
+        hub_training_say(r, "p", "kk-empty",
+                         "Nobody is registered in these outlets yet.");
     while (from < sh.n) {
         size_t to = from;
         const char *name = "";
@@ -1358,10 +1342,11 @@ static int session_page(struct hub_req *r, const struct session *s,
     }
     if (s->writable) {
         snprintf(url, sizeof url, "/sessions/%lld", (long long)s->id);
-        say(r, "h2", NULL, "Change the session");
+        hub_training_say(r, "h2", NULL, "Change the session");
         err = session_form(r, url, "edit", in, s, "Save changes");
-        say(r, "h2", NULL, "Archive");
-        say(r, "p", "kk-hint",
+        hub_training_say(r, "h2", NULL, "Archive");
+        hub_training_say(
+            r, "p", "kk-hint",
             "An archived session leaves the lists and the progress figures; "
             "its attendance stays in the history.");
         hub_rawf(r,
