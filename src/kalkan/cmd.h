@@ -28,6 +28,9 @@ int cmd_otp_main(int argc, char **argv);
 /* `kalkan serve|user|token|backup ...`: argv[0] is the command. */
 int cmd_hub_main(int argc, char **argv);
 
+/* `kalkan site ...`: check websites and their e-mail domains. */
+int cmd_site_main(int argc, char **argv);
+
 /* `kalkan remind`: the day's reminder e-mail, now. */
 int cmd_remind_main(int argc, char **argv);
 
