@@ -104,6 +104,9 @@ struct site_opts {
     const char *dkim_selectors[SITE_DKIM_SELECTORS_MAX]; /* extra selectors */
     size_t n_dkim_selectors;
     bool skip_mail; /* do not look at the domain's mail at all */
+    /* A file of current CMS releases replacing the built-in list
+     * (docs/site.md); NULL: the built-in list. */
+    const char *cms_releases;
     /* Called at the start of each stage ("dns", "tls", "headers",
      * "exposure", "mail") from the checking thread; may be NULL. */
     void (*progress)(void *arg, const char *stage);
