@@ -92,5 +92,9 @@
 #define KK_SITE_URL_MAX 2048             /* bytes in a target URL */
 #define KK_SITE_EVIDENCE_MAX 512         /* bytes of evidence per finding */
 #define KK_SITE_TIMEOUT_MS 10000         /* default per connection or query */
+#define KK_SITE_TEXT_FILE_MAX (1024 * 1024) /* bytes in one text file */
+#define KK_SITE_TEXT_LINE_MAX 8192       /* bytes in one line of a text file */
+#define KK_SITE_TEXT_ID_MAX 64           /* bytes in a text section name */
+#define KK_SITE_TEXT_ENTRIES_MAX 4096    /* texts in one text file */
 
 #endif
