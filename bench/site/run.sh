@@ -147,5 +147,69 @@ done
     fi
     echo
 } >>"$T/table.md"
+
+# ---------------------------------------------------------------- Observatory
+# The MDN HTTP Observatory's CLI (npm), headers only, pointed at the fixture
+# through observatory-hook.mjs.  Installed once into a cache outside the
+# tree; skipped (and said so) when npm cannot fetch it.
+OBS_VERSION=1.4.8
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/kalkan-bench/observatory-$OBS_VERSION
+obs="$cache/node_modules/@mdn/mdn-http-observatory"
+if [ ! -f "$obs/src/scan.js" ]; then
+    mkdir -p "$cache"
+    npm install --prefix "$cache" --ignore-scripts --no-audit --no-fund \
+        "@mdn/mdn-http-observatory@$OBS_VERSION" >"$T/npm.log" 2>&1 || true
+fi
+obs_ids() {
+    jq -r '.tests // {} | to_entries[] | .value.result |
+      if . == "csp-not-implemented" then "csp.missing"
+      elif test("^csp-implemented-with-(unsafe|insecure)") then "csp.unsafe"
+      elif test("^cookies-without-secure-flag|^cookies-session-without-secure-flag") then "cookie.no_secure"
+      elif . == "cookies-session-without-httponly-flag" then "cookie.no_httponly"
+      elif test("^cookies-samesite-flag-invalid|^cookies-anticsrf-without-samesite") then "cookie.no_samesite"
+      elif test("^referrer-policy-(not-implemented|unsafe|header-invalid)") then "referrer.missing"
+      elif . == "hsts-not-implemented" or . == "hsts-header-invalid" then "hsts.missing"
+      elif . == "hsts-implemented-max-age-less-than-six-months" then "hsts.short"
+      elif . == "hsts-not-implemented-no-https" or . == "hsts-invalid-cert" then "https.missing"
+      elif . == "sri-not-implemented-and-external-scripts-not-loaded-securely" then "content.mixed"
+      elif . == "x-content-type-options-not-implemented" then "xcto.missing"
+      elif . == "x-frame-options-not-implemented" then "xfo.missing"
+      elif . == "redirection-missing" or . == "redirection-not-to-https" then "https.no_redirect"
+      else empty end' "$1" | sort -u
+}
+if [ -f "$obs/src/scan.js" ]; then
+    [ -f "$obs/conf/hsts-preload.json" ] || echo '{}' >"$obs/conf/hsts-preload.json"
+    {
+        echo
+        echo "### Headers: the MDN HTTP Observatory $OBS_VERSION (CLI, headers only) on the same sites"
+        echo
+        echo "| site | Observatory grade | Observatory time | Kalkan headers score | Observatory verdicts with a counterpart | missed by Kalkan |"
+        echo "|---|---|---:|---:|---:|---:|"
+    } >>"$T/table.md"
+    hosts='{'
+    for s in good bad expired legacy selfsigned wronghost soon soft404 plain; do
+        hosts="$hosts\"$s.kalkan.test\":\"$(addr_of "$s")\","
+    done
+    hosts="${hosts%,}}"
+    for s in good bad soon soft404 plain; do
+        t0=$(ms_now)
+        (cd "$obs" && KK_FIXTURE_HOSTS="$hosts" KK_FIXTURE_HTTP="$FX_HTTP" \
+            KK_FIXTURE_HTTPS="$FX_HTTPS" NODE_EXTRA_CA_CERTS="$FX_CA" \
+            node --import "$src/bench/site/observatory-hook.mjs" src/scan.js \
+            "$s.kalkan.test") >"$raw/observatory_$s.json" 2>/dev/null || true
+        t1=$(ms_now)
+        obs_ids "$raw/observatory_$s.json" >"$T/obs_$s"
+        jq -r '.findings[]?.id' "$raw/kalkan_$s.json" | sort -u >"$T/ours_$s"
+        miss=$(comm -23 "$T/obs_$s" "$T/ours_$s" | tr '\n' ' ')
+        [ -n "$miss" ] || miss=0
+        printf '| %s | %s | %.2f s | %s | %s | %s |\n' "$s" \
+            "$(jq -r '.scan.grade // .error // "-"' "$raw/observatory_$s.json")" \
+            "$(awk -v m="$((t1 - t0))" 'BEGIN { print m / 1000 }')" \
+            "$(jq -r '.areas.headers // "-"' "$raw/kalkan_$s.json")" \
+            "$(wc -l <"$T/obs_$s")" "$miss" >>"$T/table.md"
+    done
+else
+    printf '\nThe MDN HTTP Observatory could not be installed with npm; its comparison was skipped.\n' >>"$T/table.md"
+fi
 cp "$T/table.md" "$out/site.md"
 cat "$out/site.md"
