@@ -242,20 +242,22 @@ static bool url_local(const char *u, size_t ul, const char *host)
            (ul - i == hl || u[i + hl] == '/' || u[i + hl] == ':');
 }
 
-/* The bounds of the URL around offset at in p: back to a quote, "(",
- * "=" or white space, forward to one. */
+/* The bounds of the URL around offset at in p: back to a quote, "(", "="
+ * or white space, forward to a quote, ")" or white space. */
 static void url_around(const char *p, size_t n, size_t at, size_t *s, size_t *e)
 {
-    static const char stop[] = "\"'()<> \t\r\n=,";
+    static const char back[] = "\"'()<> \t\r\n=,";
+    static const char fwd[] = "\"'()<> \t\r\n,";
     size_t a = at;
     size_t b = at;
     size_t lim = 0;
-    while (a > 0 && lim < 1024 && strchr(stop, p[a - 1]) == NULL) {
+    while (a > 0 && lim < 1024 && p[a - 1] != '\0' &&
+           strchr(back, p[a - 1]) == NULL) {
         a--;
         lim++;
     }
     lim = 0;
-    while (b < n && lim < 2048 && p[b] != '\0' && strchr(stop, p[b]) == NULL) {
+    while (b < n && lim < 2048 && p[b] != '\0' && strchr(fwd, p[b]) == NULL) {
         b++;
         lim++;
     }
@@ -614,7 +616,7 @@ int site_cms_releases_parse(const char *text, size_t len,
         l->n++;
     }
     if (l->n == 0) {
-        kk_diag_set(d, "line %u: the list names no release", line);
+        kk_diag_set(d, "the list names no release");
         rc = KK_ERR_INVAL;
         goto out;
     }

@@ -360,7 +360,6 @@ bool site_exp_db_dump(const char *p, size_t n)
         "-- Adminer",
         "-- SQLite",
     };
-    struct lines l = lines_make(p, n, 4096);
     const char *s;
     size_t m;
     bool table = false;
@@ -369,19 +368,20 @@ bool site_exp_db_dump(const char *p, size_t n)
         return false;
     }
     size_t st = skip_ws(p, n, 0);
-    for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++) {
-        if (starts_ci(p + st, n - st, banners[i])) {
-            return true;
-        }
-    }
-    /* No banner: the first lines must be SQL comments or statements, and
-     * one of them creates or fills a table. */
+    struct lines l = lines_make(p + st, n - st, 4096);
+    /* The first lines must be SQL comments or statements, and one of them
+     * is a dump tool's banner or creates or fills a table. */
     size_t seen = 0;
     while (lines_next(&l, &s, &m) && seen < 40) {
         if (m == 0) {
             continue;
         }
         seen++;
+        for (size_t i = 0; i < sizeof banners / sizeof banners[0]; i++) {
+            if (starts_ci(s, m, banners[i])) {
+                return true;
+            }
+        }
         if (starts_ci(s, m, "CREATE TABLE") || starts_ci(s, m, "INSERT INTO")) {
             table = true;
             break;
