@@ -257,10 +257,13 @@ bool site_html_next(struct site_html *h, struct site_html_tag *t)
     return false;
 }
 
-/* Decodes the character reference at v[*i] ("&...") into out; returns
- * false (consuming nothing) when it is not one of the known forms. */
-static bool decode_ref(const char *v, size_t n, size_t *i, char *out,
-                       size_t cap, size_t *o)
+/*
+ * Decodes the character reference at v[*i] ("&...") into enc (4 bytes)
+ * and its length into *el, advancing *i; returns false (consuming
+ * nothing) when it is not one of the known forms.
+ */
+static bool decode_ref(const char *v, size_t n, size_t *i, char enc[4],
+                       size_t *el)
 {
     static const struct {
         const char *name;
@@ -274,9 +277,8 @@ static bool decode_ref(const char *v, size_t n, size_t *i, char *out,
     for (size_t j = 0; j < sizeof named / sizeof named[0]; j++) {
         size_t l = strlen(named[j].name);
         if (n - k >= l && strncasecmp(v + k, named[j].name, l) == 0) {
-            if (*o + 1 < cap) {
-                out[(*o)++] = named[j].ch;
-            }
+            enc[0] = named[j].ch;
+            *el = 1;
             *i = k + l;
             return true;
         }
@@ -310,30 +312,24 @@ static bool decode_ref(const char *v, size_t n, size_t *i, char *out,
     if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
         cp = 0xFFFD;
     }
-    char enc[4];
-    size_t el;
     if (cp < 0x80) {
         enc[0] = (char)cp;
-        el = 1;
+        *el = 1;
     } else if (cp < 0x800) {
         enc[0] = (char)(0xC0 | (cp >> 6));
         enc[1] = (char)(0x80 | (cp & 0x3F));
-        el = 2;
+        *el = 2;
     } else if (cp < 0x10000) {
         enc[0] = (char)(0xE0 | (cp >> 12));
         enc[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
         enc[2] = (char)(0x80 | (cp & 0x3F));
-        el = 3;
+        *el = 3;
     } else {
         enc[0] = (char)(0xF0 | (cp >> 18));
         enc[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
         enc[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         enc[3] = (char)(0x80 | (cp & 0x3F));
-        el = 4;
-    }
-    if (*o + el < cap) {
-        memcpy(out + *o, enc, el);
-        *o += el;
+        *el = 4;
     }
     *i = k;
     return true;
@@ -354,15 +350,20 @@ bool site_html_attr(const struct site_html_tag *t, const char *name, char *out,
         }
         size_t o = 0;
         size_t i = 0;
+        /* Stops at the first character that does not fit, so a cut value
+         * is always a prefix of the whole one. */
         while (i < at->value_len) {
-            if (at->value[i] == '&' &&
-                decode_ref(at->value, at->value_len, &i, out, cap, &o)) {
-                continue;
+            char enc[4];
+            size_t el = 1;
+            if (at->value[i] != '&' ||
+                !decode_ref(at->value, at->value_len, &i, enc, &el)) {
+                enc[0] = at->value[i++];
             }
-            if (o + 1 < cap) {
-                out[o++] = at->value[i];
+            if (o + el >= cap) {
+                break;
             }
-            i++;
+            memcpy(out + o, enc, el);
+            o += el;
         }
         out[o] = '\0';
         return true;

@@ -180,6 +180,13 @@ static void attribute_values_have_references_decoded(void **state)
     assert_true(site_html_attr(&t, "href", small, sizeof small));
     assert_string_equal(small, "/x?a=");
     assert_false(site_html_attr(&t, "src", v, sizeof v));
+
+    /* A character that does not fit ends the copy: no later byte. */
+    static const char cut[] = "<a title=\"abc&#1085;d\">";
+    site_html_init(&h, cut, strlen(cut));
+    assert_true(site_html_next(&h, &t));
+    assert_true(site_html_attr(&t, "title", small, 5));
+    assert_string_equal(small, "abc");
 }
 
 static void rel_lists_are_matched_word_by_word(void **state)
