@@ -83,7 +83,17 @@ struct hub_server_opts {
     const char *smtp;      /* "HOST:PORT" of a mail relay, or NULL: no
                               e-mail (reminders show on the dashboard) */
     const char *mail_from; /* the From address of the hub's e-mail */
+    /* Website checks (docs/hub-sites.md). */
+    const char *site_options; /* a file of `kalkan site` options ("key =
+                                 value": dns, ca-file, resolve, ports,
+                                 timeout...), or NULL: the system's */
+    unsigned site_interval;   /* hours between scheduled checks of each
+                                 website; 0: on demand only */
 };
+
+/* KK_OK if path is a website-check options file the hub accepts
+ * (docs/hub-sites.md); otherwise d names the line and the problem. */
+KK_API KK_WUR int hub_site_options_check(const char *path, struct kk_diag *d);
 
 /* KK_OK if listen is an "ADDRESS:PORT" hub_server_start accepts, so a
  * command can refuse a bad one before it creates anything. */
