@@ -17,6 +17,7 @@ extern const struct hub_route hub_routes_training[];  /* training.c */
 extern const struct hub_route hub_routes_incident[];  /* incident.c */
 extern const struct hub_route hub_routes_remind[];    /* remind.c */
 extern const struct hub_route hub_routes_report[];    /* report.c */
+extern const struct hub_route hub_routes_site[];      /* site_pages.c */
 
 /* The "needs attention" panel for the caller's scope (outlet 0: every
  * outlet the caller sees, on the dashboard; else that outlet, on its
@@ -31,7 +32,8 @@ const char *hub_base_url(struct hub_req *r);
 /* --- housekeeping (remind.c): a thread of the server that, every few
  * minutes, deletes unselected applications past their retention
  * (hub_selection_purge) and, once a day per user, e-mails the reminders
- * when opts->smtp is set. --- */
+ * when opts->smtp is set.  It also starts and stops the website checker's
+ * thread (site_worker.c), which runs queued and scheduled checks. --- */
 struct hub_housekeeping;
 KK_WUR int hub_housekeeping_start(struct hub_db *db,
                                   const struct hub_server_opts *opts,
@@ -71,5 +73,40 @@ KK_WUR int hub_demo_selection(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_assess(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_training(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_incidents(struct hub_demo_ctx *x);
+KK_WUR int hub_demo_site(struct hub_demo_ctx *x);
+
+/* --- website checks (site_pages.c, site_remind.c): what the register,
+ * the outlet's overview and the reminders show of them --- */
+
+/* The outlet overview's "Websites" section: each live website's latest
+ * grade, linked to its checks.  Writes nothing when there is no website or
+ * the caller may not see checks. */
+void hub_site_overview(struct hub_req *r, int64_t outlet);
+/* The register's websites table: a column head, and the cell of one
+ * website (its latest grade, linked to its checks). */
+void hub_site_reg_head(struct hub_req *r);
+void hub_site_reg_cell(struct hub_req *r, int64_t outlet, int64_t website);
+
+/* What needs attention about websites in the caller's scope (outlet 0:
+ * every outlet): grades that dropped, new findings above low,
+ * certificates ending within 21 days, checks that failed twice. */
+struct hub_site_alerts;
+/* Reads at most limit items into *out (freed with hub_site_alerts_free);
+ * KK_OK or an error (*out NULL). */
+KK_WUR int hub_site_alerts_load(struct hub_req *r, int64_t outlet,
+                                size_t limit, struct hub_site_alerts **out);
+void hub_site_alerts_free(struct hub_site_alerts *a);
+/* The number of websites that need attention (0 for NULL). */
+int64_t hub_site_alerts_count(const struct hub_site_alerts *a);
+/* The panel's part (nothing when the count is 0); outlet 0 names the
+ * outlets. */
+void hub_site_alerts_panel(struct hub_req *r, const struct hub_site_alerts *a,
+                           int64_t outlet);
+/* The API's part: the key "websites" with count and items. */
+void hub_site_alerts_json(struct hub_req *r, struct hub_jw *w,
+                          const struct hub_site_alerts *a);
+/* The e-mail's part, in lang, links under base_url. */
+KK_WUR int hub_site_alerts_mail(const struct hub_site_alerts *a, int lang,
+                                const char *base_url, struct kk_buf *b);
 
 #endif
