@@ -11,3 +11,4 @@
 #include "sql_incident.h"
 #include "sql_remind.h"
 #include "sql_report.h"
+#include "sql_site.h"
