@@ -33,6 +33,7 @@
 #include "kalkan/hub_remind.h"
 #include "model.h"
 #include "programme.h"
+#include "site_hub.h"
 #include "smtp.h"
 #include "training.h"
 
@@ -89,6 +90,7 @@ struct rm_set {
     struct rm_item *v[RK_COUNT];
     size_t n[RK_COUNT];
     int64_t count[RK_COUNT];
+    struct hub_site_alerts *site; /* websites (site_remind.c) */
     int64_t now;
     char today[11], soon[11], renew[11];
 };
@@ -107,6 +109,8 @@ static void set_free(struct rm_set *s)
         free(s->v[k]);
         s->v[k] = NULL;
     }
+    hub_site_alerts_free(s->site);
+    s->site = NULL;
 }
 
 static void item_fill(int k, sqlite3_stmt *st, struct rm_item *it,
@@ -219,6 +223,8 @@ static int set_load(struct hub_req *r, int64_t outlet, size_t limit,
         if (err == KK_OK && k == RK_STALE)
             err = stale_finish(r, s, outlet);
     }
+    if (err == KK_OK)
+        err = hub_site_alerts_load(r, outlet, limit, &s->site);
     if (err != KK_OK)
         set_free(s);
     return err;
@@ -229,7 +235,7 @@ static int64_t set_total(const struct rm_set *s)
     int64_t t = 0;
     for (int k = 0; k < RK_COUNT; k++)
         t += s->count[k];
-    return t;
+    return t + hub_site_alerts_count(s->site);
 }
 
 /* --- words for an item --- */
@@ -446,6 +452,7 @@ void hub_reminders_panel(struct hub_req *r, int64_t outlet)
             if (s.count[k] > 0)
                 panel_kind(r, k, &s, outlet);
         }
+        hub_site_alerts_panel(r, s.site, outlet);
         hub_raw(r, "</section>");
     }
     set_free(&s);
@@ -537,6 +544,7 @@ static int api_reminders(struct hub_req *r)
     hub_jw_str(&w, "today", s.today);
     for (int k = 0; k < RK_COUNT; k++)
         json_kind(r, &w, k, &s);
+    hub_site_alerts_json(r, &w, s.site);
     hub_jw_end(&w);
     set_free(&s);
     return KK_OK;
@@ -618,6 +626,8 @@ static int mail_body(struct hub_req *r, const struct mailer *m,
                 kk_buf_putf(b, "  %s %lld\n", hub_tr(lang, "Not listed here:"),
                             (long long)(s->count[k] - (int64_t)s->n[k]));
     }
+    if (err == KK_OK)
+        err = hub_site_alerts_mail(s->site, lang, m->base_url, b);
     if (err == KK_OK)
         err = kk_buf_putf(b, "\n%s %s/\n\n", hub_tr(lang, "Open Kalkan:"),
                           m->base_url);
@@ -914,6 +924,7 @@ struct hub_housekeeping {
     bool stop;
     int cancel[2]; /* written at stop: a send in progress gives up */
     struct hub_db *db;
+    struct hub_site_worker *site; /* runs website checks (site_worker.c) */
     char *smtp, *from, *base_url;
 };
 
@@ -994,6 +1005,7 @@ int hub_housekeeping_start(struct hub_db *db,
                            struct hub_housekeeping **out, struct kk_diag *d)
 {
     struct hub_housekeeping *h = NULL;
+    struct hub_site_worker *site = NULL;
     pthread_condattr_t ca;
     bool nomem = false, cond = false, mutex = false;
     int err;
@@ -1007,9 +1019,15 @@ int hub_housekeeping_start(struct hub_db *db,
         kk_diag_set(d, "--mail-from is not an e-mail address");
         return KK_ERR_INVAL;
     }
+    err = hub_site_worker_start(db, opts, &site, d);
+    if (err != KK_OK)
+        return err;
     h = calloc(1, sizeof *h);
-    if (h == NULL)
+    if (h == NULL) {
+        hub_site_worker_stop(site);
         return KK_ERR_NOMEM;
+    }
+    h->site = site;
     h->cancel[0] = h->cancel[1] = -1;
     h->db = db;
     h->smtp = dup_opt(opts->smtp, &nomem);
@@ -1044,6 +1062,7 @@ out:
             pthread_cond_destroy(&h->cv);
         if (mutex)
             pthread_mutex_destroy(&h->mu);
+        hub_site_worker_stop(h->site);
         hk_free(h);
     }
     return err;
@@ -1061,6 +1080,7 @@ void hub_housekeeping_stop(struct hub_housekeeping *h)
         /* A full pipe is already readable: the send gives up anyway. */
     }
     pthread_join(h->th, NULL);
+    hub_site_worker_stop(h->site);
     pthread_cond_destroy(&h->cv);
     pthread_mutex_destroy(&h->mu);
     hk_free(h);
