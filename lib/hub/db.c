@@ -34,8 +34,9 @@ static uint64_t data_generation = 1; /* atomic */
 /* Tables whose changes alter what pages show; sessions, throttling and the
  * audit log do not. */
 static const char *const data_tables[] = {
-    "outlets",  "people",         "devices",      "licences", "accounts",
-    "websites", "account_admins", "observations", "users",    "user_outlets",
+    "outlets",  "people",       "devices",        "licences",
+    "accounts", "websites",     "account_admins", "observations",
+    "users",    "user_outlets", "site_checks",
 };
 
 static void on_update(void *arg, int op, const char *dbname, const char *table,
