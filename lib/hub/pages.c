@@ -431,6 +431,7 @@ static int outlet_overview(struct hub_req *r)
     if (now)
         hub_reminders_panel(r, id);
     if (now && hub_frag_emit(r, "outlet", id, gen)) {
+        hub_site_overview(r, id);
         hub_page_end(r);
         return KK_OK;
     }
@@ -446,6 +447,7 @@ static int outlet_overview(struct hub_req *r)
     if (err == KK_OK) {
         if (now)
             hub_frag_store(r, "outlet", id, gen, from);
+        hub_site_overview(r, id);
         hub_page_end(r);
     }
     return err;
