@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "programme.h"
 #include "reg.h"
 
 #define URL_MAX 160
@@ -408,6 +409,8 @@ static void table_head(struct hub_req *r, const struct reg_entity *e,
         hub_t(r, e->cols[i].label);
         hub_raw(r, "</th>");
     }
+    if (e == &reg_websites)
+        hub_site_reg_head(r);
     if (edit_col) {
         hub_raw(r, "<th scope=\"col\"><span class=\"kk-sr\">");
         hub_t(r, "Actions");
@@ -451,6 +454,8 @@ static void table_row(struct hub_req *r, const struct reg_ctx *c,
         hub_raw(r, first ? "</a></td>" : "</td>");
         first = false;
     }
+    if (e == &reg_websites)
+        hub_site_reg_cell(r, c->outlet, row->id);
     if (edit_col) {
         reg_url_obj(c, row->id, url, sizeof url);
         hub_raw(r, "<td>");
