@@ -25,7 +25,8 @@ static const char serve_usage[] =
     "Usage: kalkan serve [--db PATH] [--listen ADDR:PORT] [--threads N]\n"
     "                    [--secure-cookies] [--base-url URL] [--smtp "
     "HOST:PORT\n"
-    "                    --mail-from ADDRESS] [--demo]\n"
+    "                    --mail-from ADDRESS] [--site-interval HOURS]\n"
+    "                    [--site-options FILE] [--demo]\n"
     "\n"
     "Runs the hub: the programme's web pages and its JSON API.\n"
     "\n"
@@ -39,6 +40,14 @@ static const char serve_usage[] =
     "  --smtp HOST:PORT   a mail relay for reminders (default: none; the\n"
     "                     dashboard still shows them)\n"
     "  --mail-from ADDR   the From address of the hub's e-mail\n"
+    "  --site-interval HOURS\n"
+    "                     check every website this often (default 24;\n"
+    "                     0: only when asked)\n"
+    "  --site-options FILE\n"
+    "                     `kalkan site` options for the hub's website\n"
+    "                     checks, one \"key = value\" a line (dns,\n"
+    "                     trust-anchor, ca-file, resolve, http-port,\n"
+    "                     https-port, smtp-port, timeout, ...)\n"
     "  --demo             fill an empty database with the demo programme\n"
     "                     and print the demo logins\n"
     "  --list-routes      print every route (method, path, flags, roles)\n"
@@ -127,7 +136,9 @@ enum {
     O_ROUTES,
     O_BASE_URL,
     O_SMTP,
-    O_MAIL_FROM
+    O_MAIL_FROM,
+    O_SITE_INTERVAL,
+    O_SITE_OPTIONS
 };
 
 /* The first demo login (the trainer) as a QR code in the terminal, for a
@@ -174,11 +185,14 @@ static int cmd_serve(int argc, char **argv)
         {"base-url", required_argument, NULL, O_BASE_URL},
         {"smtp", required_argument, NULL, O_SMTP},
         {"mail-from", required_argument, NULL, O_MAIL_FROM},
+        {"site-interval", required_argument, NULL, O_SITE_INTERVAL},
+        {"site-options", required_argument, NULL, O_SITE_OPTIONS},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     const char *db_path = "kalkan.db";
-    struct hub_server_opts so = {.listen = "127.0.0.1:8080"};
+    struct hub_server_opts so = {.listen = "127.0.0.1:8080",
+                                 .site_interval = 24};
     struct hub_db *db = NULL;
     struct hub_server *srv = NULL;
     struct kk_diag d = {.msg = ""};
@@ -218,6 +232,15 @@ static int cmd_serve(int argc, char **argv)
         case O_MAIL_FROM:
             so.mail_from = optarg;
             break;
+        case O_SITE_INTERVAL:
+            if (kk_parse_u64(optarg, 0, 8760, &n) != KK_OK)
+                return usage_error("serve", "--site-interval wants a number "
+                                            "of hours from 0 to 8760");
+            so.site_interval = (unsigned)n;
+            break;
+        case O_SITE_OPTIONS:
+            so.site_options = optarg;
+            break;
         case O_DEMO:
             demo = true;
             break;
@@ -242,6 +265,13 @@ static int cmd_serve(int argc, char **argv)
         return usage_error("serve", "--smtp and --mail-from go together");
     if (hub_listen_check(so.listen, &d) != KK_OK)
         return usage_error("serve", d.msg);
+    if (so.site_options != NULL &&
+        hub_site_options_check(so.site_options, &d) != KK_OK) {
+        char msg[KK_DIAG_MAX + 64];
+        snprintf(msg, sizeof msg, "--site-options %s: %s", so.site_options,
+                 d.msg);
+        return usage_error("serve", msg);
+    }
     err = hub_db_open(db_path, &db, &d);
     if (err != KK_OK)
         return fail(db_path, err, &d);
