@@ -546,7 +546,7 @@ bool site_exp_dir_listing(const char *p, size_t n)
 
 static bool path_char(unsigned char ch)
 {
-    return isalnum(ch) || strchr("/._~%-", ch) != NULL;
+    return ch != 0 && (isalnum(ch) || strchr("/._~%-", ch) != NULL);
 }
 
 /* The local path of an attribute value v (vl bytes), or NULL: "/x",

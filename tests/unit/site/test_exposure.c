@@ -252,6 +252,16 @@ static void page_dirs_are_local_upload_folders(void **state)
         site_exp_page_dir(page, sizeof page - 1, "news.example", 0, d, 8));
 }
 
+static void page_dirs_with_nul_bytes_are_refused(void **state)
+{
+    static const char page[] = "<a href=\"/wp-content/uploads/20\0\0/05/"
+                               "x.pdf\">x</a>";
+    char d[256];
+    (void)state;
+    assert_false(site_exp_page_dir(page, sizeof page - 1, "news.example", 0, d,
+                                   sizeof d));
+}
+
 /* ---- versions ---- */
 
 static struct site_ver ver(const char *s)
@@ -721,6 +731,7 @@ int main(void)
         cmocka_unit_test(no_verifier_accepts_html_or_junk),
         cmocka_unit_test(verifiers_read_only_the_bytes_given),
         cmocka_unit_test(page_dirs_are_local_upload_folders),
+        cmocka_unit_test(page_dirs_with_nul_bytes_are_refused),
         cmocka_unit_test(versions_compare_part_by_part),
         cmocka_unit_test(malformed_versions_are_refused),
         cmocka_unit_test(release_list_is_parsed),
