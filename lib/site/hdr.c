@@ -874,6 +874,14 @@ bool site_hdr_product_version(const char *v, size_t len, char *out, size_t cap)
         if (k + 1 >= ve || v[k] != '.' || !isdigit((unsigned char)v[k + 1])) {
             continue;
         }
+        /* At most 40 bytes of the product (its end) and 20 of the
+         * version, so a long token never loses the version. */
+        if (i - ps > 40) {
+            ps = i - 40;
+        }
+        if (ve - i - 1 > 20) {
+            ve = i + 1 + 20;
+        }
         site_hdr_clean(v + ps, ve - ps, 64, out, cap);
         return true;
     }

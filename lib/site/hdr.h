@@ -187,13 +187,13 @@ bool site_xcto_nosniff(const char *v, size_t len);
  * Finds the first "product/version" token whose version starts with a
  * digit and has at least a major and a minor number ("nginx/1.22.1",
  * "Apache/2.4.57", "Microsoft-IIS/10.0", "PHP/7.4.3") and copies it,
- * printable ASCII only, into out.  Returns false when there is none
+ * printable ASCII only and at most the last 40 bytes of the product and
+ * the first 20 of the version, into out.  Returns false when there is none
  * ("nginx", "cloudflare", "Apache/2").
  */
 bool site_hdr_product_version(const char *v, size_t len, char *out, size_t cap);
 
-/* True when the value contains a word starting with a digit ("Drupal 9",
- * "WordPress 6.4"). */
+/* True when the value contains a digit ("Drupal 9", "WordPress 6.4"). */
 bool site_hdr_has_number(const char *v, size_t len);
 
 /*

@@ -455,6 +455,10 @@ static const struct {
     {"LiteSpeed", NULL},
     {"Apache/2", NULL},
     {"nginx/1.x", NULL},
+    /* A long token keeps its version (found by fuzzing). */
+    {"Server-with-a-very-long-product-name-padding-padding/1.22.1.0000000000"
+     "00000000000000",
+     "a-very-long-product-name-padding-padding/1.22.1.0000000000000"},
     {"/1.2", NULL},
     {"", NULL},
 };
