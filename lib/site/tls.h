@@ -48,7 +48,8 @@ struct site_tls_info {
  * MSG_NOSIGNAL, so a peer that goes away never raises SIGPIPE.  On KK_OK t
  * holds the connection (the caller ends it with site_tls_close; fd stays
  * the caller's).  KK_ERR_PROTO when the server refused or broke the
- * handshake, KK_ERR_TIMEOUT, KK_ERR_IO, KK_ERR_NOMEM; t is then empty.
+ * handshake (an alert, a close or reset, bytes that are not TLS),
+ * KK_ERR_TIMEOUT, KK_ERR_NOMEM; t is then empty.
  */
 KK_WUR int site_tls_open(struct site_tls *t, int fd, const char *sni,
                          unsigned timeout_ms);

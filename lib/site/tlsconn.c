@@ -175,6 +175,9 @@ int site_tls_open(struct site_tls *t, int fd, const char *sni,
             break;
         }
         rc = after_call(t, r, deadline);
+        if (rc == KK_ERR_IO) {
+            rc = KK_ERR_PROTO; /* hung up on us: a refusal */
+        }
         if (rc != KK_OK) {
             break;
         }

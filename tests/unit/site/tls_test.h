@@ -381,11 +381,13 @@ TT_UNUSED static void *tt_run(void *arg)
 /*
  * Starts a server whose OpenSSL side uses cert/key, protocol versions
  * min..max and the TLS 1.2 cipher list ciphers (NULL: OpenSSL's default).
- * Without cert, OpenSSL clients get the policy's answers too.
+ * Without cert, OpenSSL clients get the policy's answers too.  Listens on
+ * addr:port (port 0: one the kernel picks).
  */
-TT_UNUSED static bool tt_start(struct tt_server *s, X509 *cert, EVP_PKEY *key,
-                               int min, int max, const char *ciphers,
-                               tt_policy policy)
+TT_UNUSED static bool tt_start_at(struct tt_server *s, const char *addr,
+                                  unsigned port, X509 *cert, EVP_PKEY *key,
+                                  int min, int max, const char *ciphers,
+                                  tt_policy policy)
 {
     struct sockaddr_in a = {.sin_family = AF_INET};
     socklen_t al = sizeof a;
@@ -409,7 +411,10 @@ TT_UNUSED static bool tt_start(struct tt_server *s, X509 *cert, EVP_PKEY *key,
             return false;
         }
     }
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (inet_pton(AF_INET, addr, &a.sin_addr) != 1) {
+        return false;
+    }
+    a.sin_port = htons((uint16_t)port);
     s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (s->lfd < 0 || bind(s->lfd, (struct sockaddr *)&a, sizeof a) != 0 ||
         listen(s->lfd, 8) != 0 ||
@@ -418,6 +423,14 @@ TT_UNUSED static bool tt_start(struct tt_server *s, X509 *cert, EVP_PKEY *key,
     }
     s->port = ntohs(a.sin_port);
     return pthread_create(&s->thread, NULL, tt_run, s) == 0;
+}
+
+/* tt_start_at on 127.0.0.1 and a port the kernel picks. */
+TT_UNUSED static bool tt_start(struct tt_server *s, X509 *cert, EVP_PKEY *key,
+                               int min, int max, const char *ciphers,
+                               tt_policy policy)
+{
+    return tt_start_at(s, "127.0.0.1", 0, cert, key, min, max, ciphers, policy);
 }
 
 TT_UNUSED static void tt_stop(struct tt_server *s)
