@@ -29,7 +29,9 @@
  * command line (tokens bound to a device), the audit writer, the demo
  * generator (names starting HUB_Q_DEMO_), the outlet lookup by slug of
  * `kalkan user add`, and creating a new outlet (a trainer-only route: a new
- * tenant is in nobody's scope until it exists). */
+ * tenant is in nobody's scope until it exists).  The website checker's
+ * thread (HUB_Q_SITE_JOB_*, sql_site.h) works for the whole hub outside
+ * any request: it writes a check's result into the website's own outlet. */
 static const char *const system_ok[] = {
     "HUB_Q_DEVICE_OUTLET",    "HUB_Q_REG_OUTLET_INSERT",
     "HUB_Q_USER_LINK_PERSON", /* `kalkan user add`, within its --outlet */
@@ -37,11 +39,27 @@ static const char *const system_ok[] = {
 };
 
 static const char *const outlet_tables[] = {
-    " people",         " devices",           " licences",        " accounts",
-    " account_admins", " websites",          " observations",    " outlets",
-    " audit ",         " assessments",       " risks",           " findings",
-    " tasks",          " training_sessions", " session_outlets", " attendance",
-    " incidents",      " incident_subjects", " incident_events",
+    " people",
+    " devices",
+    " licences",
+    " accounts",
+    " account_admins",
+    " websites",
+    " observations",
+    " outlets",
+    " audit ",
+    " assessments",
+    " risks",
+    " findings",
+    " tasks",
+    " training_sessions",
+    " session_outlets",
+    " attendance",
+    " incidents",
+    " incident_subjects",
+    " incident_events",
+    " site_checks",
+    " site_check_findings",
 };
 
 static bool mentions_outlet_data(const char *sql)
@@ -56,7 +74,8 @@ static bool mentions_outlet_data(const char *sql)
 
 static bool allowed_system(const char *name)
 {
-    if (strncmp(name, "HUB_Q_DEMO_", 11) == 0)
+    if (strncmp(name, "HUB_Q_DEMO_", 11) == 0 ||
+        strncmp(name, "HUB_Q_SITE_JOB_", 15) == 0)
         return true;
     for (size_t i = 0; i < sizeof system_ok / sizeof system_ok[0]; i++) {
         if (strcmp(name, system_ok[i]) == 0)
@@ -220,7 +239,16 @@ static int setup(void **state)
              "INSERT INTO incident_subjects (incident_id, subject_type, "
              "subject_id) VALUES (2012, 'person', 2001);"
              "INSERT INTO incident_events (incident_id, outlet_id, at, kind) "
-             "VALUES (2012, 2000, 1, 'note');");
+             "VALUES (2012, 2000, 1, 'note');"
+             "INSERT INTO site_checks (id, outlet_id, website_id, n, trigger, "
+             "status, queued_at, checked_at, failure_detail, grade, score, "
+             "capped_by, passed) VALUES (2013, 2000, 2004, 1, 'schedule', "
+             "'done', 1, 2, 'SECRETB detail', 'F', 10, 'exposed.env=F', "
+             "'hsts.missing'), (1013, 1000, 1004, 1, 'schedule', 'done', 1, "
+             "2, '', 'A', 90, '', '');"
+             "INSERT INTO site_check_findings (id, check_id, outlet_id, "
+             "finding_id, severity, area, evidence_sealed) VALUES (2014, "
+             "2013, 2000, 'exposed.env', 'critical', 'exposure', X'00');");
     assert_int_equal(hub_user_add(w->db, "focal@a.example", "focal", "a",
                                   "a long password", NULL, 0, &w->user_a, &d),
                      KK_OK);
@@ -234,8 +262,9 @@ static int setup(void **state)
                      "'staff@a.example'");
     w->person_a = 1001;
     {
-        static const int64_t b[] = {2000, 2001, 2002, 2003, 2004, 2005, 2006,
-                                    2007, 2008, 2009, 2010, 2011, 2012};
+        static const int64_t b[] = {2000, 2001, 2002, 2003, 2004,
+                                    2005, 2006, 2007, 2008, 2009,
+                                    2010, 2011, 2012, 2013, 2014};
         memcpy(w->b_ids, b, sizeof b);
         w->n_b = sizeof b / sizeof b[0];
     }
@@ -287,6 +316,10 @@ static char *b_dump(sqlite3 *db)
         "SELECT count(*) FROM training_sessions",
         "SELECT count(*) FROM attendance",
         "SELECT count(*) FROM incidents",
+        "SELECT * FROM site_checks WHERE outlet_id = 2000",
+        "SELECT * FROM site_check_findings WHERE outlet_id = 2000",
+        "SELECT count(*) FROM site_checks",
+        "SELECT count(*) FROM site_check_findings",
     };
     struct kk_buf *b = kk_buf_new(1 << 20);
     char *out;
