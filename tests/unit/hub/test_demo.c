@@ -812,6 +812,13 @@ static void dump(sqlite3 *db, struct kk_buf *out)
         "SELECT * FROM incident_subjects ORDER BY 1, 2, 3",
         "SELECT seq, incident_id, outlet_id, at, kind, trainer_only, user_id "
         "FROM incident_events ORDER BY seq",
+        "SELECT id, outlet_id, website_id, n, trigger, status, queued_at, "
+        "started_at, checked_at, failure, failure_detail, grade, score, "
+        "score_tls, score_headers, score_exposure, score_mail, score_dns, "
+        "capped_by, best_fix, passed, requests, handshakes, elapsed_ms, "
+        "cert_expires_at, created_by FROM site_checks ORDER BY id",
+        "SELECT id, check_id, outlet_id, finding_id, severity, area FROM "
+        "site_check_findings ORDER BY id",
     };
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         sqlite3_stmt *st = NULL;
