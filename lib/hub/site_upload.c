@@ -182,9 +182,11 @@ static int read_findings(const struct hub_jv *a, struct hub_site_result *res,
             return KK_ERR_INVAL;
         }
         err = hub_site_result_add(res, id, str_of(f, "evidence"));
-        if (err == KK_ERR_EXISTS || err == KK_ERR_LIMIT)
+        if (err == KK_ERR_EXISTS || err == KK_ERR_LIMIT) {
             *why = err == KK_ERR_EXISTS ? "findings: an id is listed twice."
                                         : "findings: too many.";
+            err = KK_ERR_INVAL;
+        }
     }
     return err;
 }
