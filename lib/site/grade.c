@@ -6,13 +6,16 @@
  *
  * Two numbers answer two questions.  The score (a weighted mean of the
  * areas, each 100 minus a penalty per finding) says how much is wrong, so
- * every fix moves it and the hub's history shows progress.  The grade is
+ * fixes move it and the hub's history shows progress.  The grade is
  * the score's band lowered by caps, so it also says how bad the worst
  * thing is: one exposed .env file makes a site F however tidy its
  * headers.  Caps lower only the grade, never an area's score, and every
  * cap is recorded, so the grade always says what held it down.
  *
  * The best fix is found by grading again without each finding in turn:
+ * the one whose removal gives the highest grade; of those, the worst
+ * finding, then the one that raises the score most (counted before areas
+ * are floored at 0, so a fix in an area already at 0 still counts):
  * O(n^2) over at most a few dozen findings, which is nothing beside one
  * network round trip, and it can never disagree with the grading itself.
  */
@@ -69,6 +72,9 @@ struct eval {
     int rank; /* -1: not graded */
     int score;
     int area[SITE_AREA_COUNT];
+    /* The weighted sum of the area scores before they are floored at 0,
+     * so removing a finding from an area already at 0 still counts. */
+    long raw;
 };
 
 static int cap_of(const struct site_result *f)
@@ -142,11 +148,13 @@ static void evaluate(const struct site_report *r, size_t skip, struct eval *ev)
         scored[SITE_AREA_TLS] = true;
         ev->area[SITE_AREA_TLS] = 0;
     }
+    ev->raw = 0;
     for (size_t a = 0; a < SITE_AREA_COUNT; a++) {
         if (!scored[a]) {
             ev->area[a] = -1;
             continue;
         }
+        ev->raw += (long)weight[a] * ev->area[a];
         if (ev->area[a] < 0) {
             ev->area[a] = 0;
         }
@@ -171,12 +179,6 @@ static void evaluate(const struct site_report *r, size_t skip, struct eval *ev)
         }
     }
     ev->rank = rank < band ? rank : band;
-}
-
-/* Is a better than b: a higher grade, then a higher score. */
-static bool better(const struct eval *a, const struct eval *b)
-{
-    return a->rank > b->rank || (a->rank == b->rank && a->score > b->score);
 }
 
 static void record_caps(struct site_report *r, int band)
@@ -206,7 +208,7 @@ static void record_caps(struct site_report *r, int band)
 void site_grade(struct site_report *r)
 {
     struct eval now;
-    struct eval best;
+    struct eval best = {0, 0, {0}, 0};
     const struct site_result *best_f = NULL;
 
     r->grade[0] = '\0';
@@ -222,7 +224,6 @@ void site_grade(struct site_report *r)
     memcpy(r->grade, grade_names[now.rank], strlen(grade_names[now.rank]) + 1);
     /* A cap below the score's own band is one that lowered the grade. */
     record_caps(r, band_of(now.score));
-    best = now;
     for (size_t i = 0; i < r->n_res; i++) {
         const struct site_result *f = &r->res[i];
         struct eval without;
@@ -230,13 +231,15 @@ void site_grade(struct site_report *r)
             continue; /* info never lowers anything */
         }
         evaluate(r, i, &without);
-        if (!better(&without, &now)) {
-            continue;
-        }
-        bool take = best_f == NULL || better(&without, &best);
-        if (!take && without.rank == best.rank && without.score == best.score) {
-            take = f->sev > best_f->sev ||
-                   (f->sev == best_f->sev && strcmp(f->id, best_f->id) < 0);
+        /* The highest grade; of equal grades the worst finding, then the
+         * highest score, then the first id. */
+        bool take = best_f == NULL || without.rank > best.rank;
+        if (!take && without.rank == best.rank) {
+            take =
+                f->sev > best_f->sev ||
+                (f->sev == best_f->sev &&
+                 (without.raw > best.raw ||
+                  (without.raw == best.raw && strcmp(f->id, best_f->id) < 0)));
         }
         if (take) {
             best = without;

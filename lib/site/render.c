@@ -396,13 +396,14 @@ static size_t marker_width(const char *s, size_t n)
 /*
  * Whether a line of a finding's text is code (configuration to copy,
  * which must not be broken): it starts with a blank, or ends as nginx,
- * Apache and DNS lines do (';', '{', '}', a quote).
+ * Apache and DNS lines do (';', '{', '}', '>', a quote).
  */
 static bool is_code(const char *s, size_t n)
 {
     char last = n > 0 ? s[n - 1] : '\0';
-    return n > 0 && (s[0] == ' ' || s[0] == '\t' || last == ';' ||
-                     last == '{' || last == '}' || last == '"' || last == '\'');
+    return n > 0 &&
+           (s[0] == ' ' || s[0] == '\t' || last == ';' || last == '{' ||
+            last == '}' || last == '>' || last == '"' || last == '\'');
 }
 
 /*
