@@ -994,28 +994,28 @@ out:
 
 int site_cms_detect(struct site_exp *e)
 {
-    int rc;
     char ver[40];
+    bool seen = e->home->status >= 200 && e->home->status <= 299;
 
     from_home(e);
-    rc = look_further(e);
+    int rc = look_further(e);
     if (rc != KK_OK && rc != KK_ERR_LIMIT) {
-        return rc;
-    }
-    if (e->cms.kind == SITE_CMS_NONE) {
-        return e->home->status > 0 ? site_pass(e->c, "cms.detected") : KK_OK;
+        goto out;
     }
     site_ver_format(&e->cms.ver, ver, sizeof ver);
-    if (e->cms.ver.n > 0) {
+    if (e->cms.kind == SITE_CMS_NONE) {
+        rc = seen ? site_pass(e->c, "cms.detected") : KK_OK;
+    } else if (e->cms.ver.n > 0) {
         rc = site_add(e->c, "cms.detected", "%s %s", site_cms_name(e->cms.kind),
                       ver);
     } else {
         rc = site_add(e->c, "cms.detected", "%s (version hidden)",
                       site_cms_name(e->cms.kind));
     }
-    if (rc == KK_OK) {
+    if (rc == KK_OK && e->cms.kind != SITE_CMS_NONE) {
         rc = judge_version(e);
     }
+out:
     return rc;
 }
 
@@ -1023,64 +1023,87 @@ static const char xmlrpc_call[] =
     "<?xml version=\"1.0\"?><methodCall><methodName>system.listMethods"
     "</methodName><params></params></methodCall>";
 
-static int user_enum(struct site_exp *e)
+/* The user slugs WordPress gives away: the redirect of /?author=1 and the
+ * REST list of users.  *asked counts the requests that were answered. */
+struct slugs {
+    char s[SITE_WP_SLUGS_MAX][SITE_WP_SLUG_MAX];
+    size_t n;
+    char via[64];
+    size_t answered;
+};
+
+static void slugs_add(struct slugs *sl, const char *slug)
 {
-    char slugs[SITE_WP_SLUGS_MAX][SITE_WP_SLUG_MAX];
+    bool dup = false;
+    for (size_t k = 0; k < sl->n; k++) {
+        dup = dup || strcmp(sl->s[k], slug) == 0;
+    }
+    if (!dup && sl->n < SITE_WP_SLUGS_MAX) {
+        snprintf(sl->s[sl->n++], SITE_WP_SLUG_MAX, "%s", slug);
+    }
+}
+
+static void slugs_via(struct slugs *sl, const char *path)
+{
+    size_t l = strlen(sl->via);
+    snprintf(sl->via + l, sizeof sl->via - l, "%s%s", l > 0 ? ", " : "", path);
+}
+
+static int collect_slugs(struct site_exp *e, struct slugs *sl)
+{
     char more[SITE_WP_SLUGS_MAX][SITE_WP_SLUG_MAX];
     char one[SITE_WP_SLUG_MAX];
-    size_t ns = 0;
-    char via[64] = "";
-    size_t answered = 0;
     struct site_resp r;
-    int rc;
-
-    rc = get(e, "/?author=1", &r);
+    size_t n;
+    const char *b;
+    int rc = get(e, "/?author=1", &r);
     if (rc != KK_OK) {
         goto out;
     }
-    answered += r.status > 0 ? 1 : 0;
+    sl->answered += r.status > 0 ? 1 : 0;
     if (r.status >= 300 && r.status <= 399 &&
         site_wp_author_slug(r.location, one, sizeof one)) {
-        memcpy(slugs[ns++], one, sizeof one);
-        snprintf(via, sizeof via, "/?author=1");
+        slugs_add(sl, one);
+        slugs_via(sl, "/?author=1");
     }
     site_resp_clear(&r);
     rc = get(e, "/wp-json/wp/v2/users", &r);
     if (rc != KK_OK) {
         goto out;
     }
-    answered += r.status > 0 ? 1 : 0;
-    size_t n;
-    const char *b = body_of(&r, &n);
+    sl->answered += r.status > 0 ? 1 : 0;
+    b = body_of(&r, &n);
     size_t nm = r.status == 200
                     ? site_wp_users_slugs(b, n, more, SITE_WP_SLUGS_MAX)
                     : 0;
-    for (size_t i = 0; i < nm && ns < SITE_WP_SLUGS_MAX; i++) {
-        bool dup = false;
-        for (size_t k = 0; k < ns; k++) {
-            dup = dup || strcmp(slugs[k], more[i]) == 0;
-        }
-        if (!dup) {
-            memcpy(slugs[ns++], more[i], SITE_WP_SLUG_MAX);
-        }
+    for (size_t i = 0; i < nm; i++) {
+        slugs_add(sl, more[i]);
     }
     if (nm > 0) {
-        size_t l = strlen(via);
-        snprintf(via + l, sizeof via - l, "%s/wp-json/wp/v2/users",
-                 l > 0 ? ", " : "");
+        slugs_via(sl, "/wp-json/wp/v2/users");
     }
 out:
     site_resp_clear(&r);
+    return rc;
+}
+
+static int user_enum(struct site_exp *e)
+{
+    struct slugs sl;
+    memset(&sl, 0, sizeof sl);
+    int rc = collect_slugs(e, &sl);
     if (rc != KK_OK && rc != KK_ERR_LIMIT) {
-        return rc;
+        goto out;
     }
-    if (ns > 0) {
-        return site_add(e->c, "wp.user_enum", "%s%s%s%s%s via %s", slugs[0],
-                        ns > 1 ? ", " : "", ns > 1 ? slugs[1] : "",
-                        ns > 2 ? ", " : "", ns > 2 ? slugs[2] : "", via);
+    if (sl.n > 0) {
+        rc = site_add(e->c, "wp.user_enum", "%s%s%s%s%s via %s", sl.s[0],
+                      sl.n > 1 ? ", " : "", sl.n > 1 ? sl.s[1] : "",
+                      sl.n > 2 ? ", " : "", sl.n > 2 ? sl.s[2] : "", sl.via);
+    } else if (rc == KK_OK && sl.answered == 2) {
+        rc = site_pass(e->c, "wp.user_enum");
     }
-    return rc == KK_OK && answered == 2 ? site_pass(e->c, "wp.user_enum")
-                                        : KK_OK;
+out:
+    return rc;
 }
 
 static int xmlrpc(struct site_exp *e)

@@ -755,7 +755,9 @@ static int check_files(struct site_exp *e, const char *id, verify_fn verify,
         }
         size_t n;
         const char *b = body_of(&resp, &n);
-        answered = answered || resp.status > 0;
+        /* A redirect (to another host, to a login) shows no file. */
+        answered = answered || (resp.status > 0 &&
+                                (resp.status < 300 || resp.status > 399));
         if (site_exp_real(e, &resp) && verify(b, n)) {
             ev_add(ev, sizeof ev, paths[i]);
         }
