@@ -408,18 +408,19 @@ static bool is_code(const char *s, size_t n)
 
 /*
  * Appends one line, word-wrapped to WRAP_COLUMNS with indent spaces before
- * each line; a list item's continuation lines hang under its text.  With
- * code set, a line of code (is_code) is kept whole, two columns further in
- * so it stands out from the prose around it.
+ * each line and hang more before each continuation line; a list item's
+ * continuation lines also hang under its text.  With code set, a line of
+ * code (is_code) is kept whole, two columns further in so it stands out
+ * from the prose around it.
  */
 static int wrap_line(struct kk_buf *out, const char *s, size_t n, size_t indent,
-                     bool code)
+                     size_t hang, bool code)
 {
     size_t width = WRAP_COLUMNS > indent + 20 ? WRAP_COLUMNS - indent : 20;
-    size_t hang = marker_width(s, n);
     size_t col = 0;
     size_t i = 0;
     bool whole = code && is_code(s, n);
+    hang += marker_width(s, n);
     int rc = put_indent(out, whole && s[0] != ' ' ? indent + 2 : indent);
 
     if (rc != KK_OK || n == 0 || whole || columns(s, n) <= width) {
@@ -492,7 +493,7 @@ static int wrap_text(struct kk_buf *out, const char *s, size_t indent)
     int rc = KK_OK;
     while (rc == KK_OK) {
         size_t n = strcspn(s, "\n");
-        rc = wrap_line(out, s, n, indent, true);
+        rc = wrap_line(out, s, n, indent, 0, true);
         if (s[n] == '\0') {
             break;
         }
@@ -501,10 +502,13 @@ static int wrap_text(struct kk_buf *out, const char *s, size_t indent)
     return rc;
 }
 
-/* Wraps the line composed in ln into out and empties ln. */
-static int flush_line(struct kk_buf *out, struct kk_buf *ln, size_t indent)
+/* Wraps the line composed in ln into out, its continuation lines hang
+ * columns further in, and empties ln. */
+static int flush_line(struct kk_buf *out, struct kk_buf *ln, size_t indent,
+                      size_t hang)
 {
-    int rc = wrap_line(out, kk_buf_str(ln), kk_buf_len(ln), indent, false);
+    int rc =
+        wrap_line(out, kk_buf_str(ln), kk_buf_len(ln), indent, hang, false);
     kk_buf_reset(ln);
     return rc;
 }
@@ -527,7 +531,7 @@ static int text_failure(const struct site_report *r, const char *lang,
         rc = kk_buf_putc(ln, ')');
     }
     if (rc == KK_OK) {
-        rc = flush_line(out, ln, 2);
+        rc = flush_line(out, ln, 2, 2);
     }
     return rc;
 }
@@ -548,7 +552,7 @@ static int text_header(const struct site_report *r, const char *lang,
                          r->grade[0] != '\0' ? r->grade : "?",
                          site_ui(SITE_UI_SCORE, lang), r->score);
     if (rc == KK_OK) {
-        rc = flush_line(out, ln, 0);
+        rc = flush_line(out, ln, 0, 2);
     }
     for (size_t a = 0; a < SITE_AREA_COUNT && rc == KK_OK; a++) {
         if (r->area_score[a] < 0) {
@@ -599,7 +603,7 @@ static int text_caps(const struct site_report *r, const char *lang,
             text_or(r->caps[i].id, SITE_TEXT_TITLE, lang, r->caps[i].id),
             r->caps[i].id);
         if (rc == KK_OK) {
-            rc = flush_line(out, ln, 0);
+            rc = flush_line(out, ln, 0, 2);
         }
     }
     return rc;
@@ -619,7 +623,7 @@ static int text_best_fix(const struct site_report *r, const char *lang,
         rc = kk_buf_putc(out, '\n');
     }
     if (rc == KK_OK) {
-        rc = flush_line(out, ln, 0);
+        rc = flush_line(out, ln, 0, 2);
     }
     if (rc == KK_OK) {
         rc = wrap_text(out, text_or(r->best_fix, SITE_TEXT_FIX, lang, ""), 4);
@@ -637,7 +641,7 @@ static int text_finding(const struct site_result *f, const char *lang,
         rc = kk_buf_putc(out, '\n');
     }
     if (rc == KK_OK) {
-        rc = flush_line(out, ln, 2);
+        rc = flush_line(out, ln, 2, 0);
     }
     if (rc == KK_OK && f->evidence != NULL && f->evidence[0] != '\0') {
         rc = kk_buf_putf(ln, "%s: ", site_ui(SITE_UI_EVIDENCE, lang));
@@ -645,7 +649,7 @@ static int text_finding(const struct site_result *f, const char *lang,
             rc = put_safe(ln, f->evidence, strlen(f->evidence));
         }
         if (rc == KK_OK) {
-            rc = flush_line(out, ln, 4);
+            rc = flush_line(out, ln, 4, 2);
         }
     }
     if (rc == KK_OK) {
