@@ -4,8 +4,15 @@
  * verifiers of exposed files (true positives from realistic files, true
  * negatives from HTML pages, soft-404 pages, empty bodies, JSON errors and
  * binary junk), CMS fingerprints, version numbers, the release list and
- * its judgement, and the WordPress answers.
+ * its judgement, and the WordPress answers; then the whole stage against
+ * a scripted HTTP server on loopback (a soft-404 site, a site that only
+ * redirects, a site that answers a git HEAD for every path, a neglected
+ * WordPress site).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,9 +20,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <curl/curl.h>
 
 #include "exposure.h"
 
@@ -724,6 +733,304 @@ static void an_answer_like_the_missing_path_is_no_file(void **state)
     site_resp_clear(&e.probe);
 }
 
+/* ---- the whole stage against a scripted server ---- */
+
+enum srv_mode {
+    SRV_SOFT404,  /* 200 text/html for every path, echoing it */
+    SRV_REDIRECT, /* 301 to another host for every path */
+    SRV_HEAD,     /* a git HEAD for every path */
+    SRV_WORDPRESS,
+};
+
+struct srv {
+    enum srv_mode mode;
+    int fd;
+    unsigned port;
+    volatile int stop;
+    unsigned requests;
+    unsigned posts_to_login;
+    pthread_t th;
+};
+
+struct route {
+    const char *path;
+    int status;
+    const char *ctype;
+    const char *extra; /* more header lines */
+    const char *body;
+};
+
+static const struct route wp_routes[] = {
+    {"/.git/HEAD", 200, "application/octet-stream", "",
+     "ref: refs/heads/main\n"},
+    {"/.env", 200, "text/plain", "", "APP_ENV=production\nDB_PASSWORD=s3\n"},
+    {"/wp-config.php~", 200, "text/plain", "", WP_CONFIG},
+    {"/dump.sql", 200, "text/plain", "", MYSQL_DUMP},
+    {"/debug.log", 200, "text/plain", "", PHP_LOG},
+    {"/info.php", 200, "text/html", "", PHPINFO},
+    {"/uploads/", 200, "text/html", "", NGINX_INDEX},
+    {"/?author=1", 301, "text/html", "Location: /author/chief/\r\n", ""},
+    {"/wp-json/wp/v2/users", 401, "application/json", "", JSON_ERROR},
+    {"/xmlrpc.php", 405, "text/plain", "",
+     "XML-RPC server accepts POST requests only."},
+    {NULL, 0, NULL, NULL, NULL},
+};
+
+static void srv_send(int fd, int status, const char *ctype, const char *extra,
+                     const char *body)
+{
+    char head[1024];
+    int n = snprintf(head, sizeof head,
+                     "HTTP/1.1 %d X\r\nContent-Type: %s\r\n%s"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                     status, ctype, extra, strlen(body));
+    if (n > 0 && write(fd, head, (size_t)n) == n) {
+        ssize_t w = write(fd, body, strlen(body));
+        (void)w;
+    }
+}
+
+static void srv_answer(struct srv *s, int fd, const char *method,
+                       const char *path)
+{
+    char page[512];
+    s->requests++;
+    if (strcmp(method, "POST") == 0 && strstr(path, "wp-login") != NULL) {
+        s->posts_to_login++;
+    }
+    switch (s->mode) {
+    case SRV_SOFT404:
+        snprintf(page, sizeof page,
+                 "<!DOCTYPE html><html><head><title>News</title></head>"
+                 "<body>Nothing at %.200s, see our news.</body></html>",
+                 path);
+        srv_send(fd, 200, "text/html", "", page);
+        break;
+    case SRV_REDIRECT:
+        srv_send(fd, 301, "text/html",
+                 "Location: https://www.other.example/\r\n", "");
+        break;
+    case SRV_HEAD:
+        srv_send(fd, 200, "text/plain", "", "ref: refs/heads/main\n");
+        break;
+    case SRV_WORDPRESS:
+        for (size_t i = 0; wp_routes[i].path != NULL; i++) {
+            if (strcmp(wp_routes[i].path, path) == 0) {
+                srv_send(fd, wp_routes[i].status, wp_routes[i].ctype,
+                         wp_routes[i].extra, wp_routes[i].body);
+                return;
+            }
+        }
+        srv_send(fd, 404, "text/html", "",
+                 "<html><head><title>404</title></head></html>");
+        break;
+    }
+}
+
+static void *srv_run(void *arg)
+{
+    struct srv *s = arg;
+    while (!s->stop) {
+        struct pollfd p = {.fd = s->fd, .events = POLLIN};
+        if (poll(&p, 1, 50) <= 0) {
+            continue;
+        }
+        int c = accept(s->fd, NULL, NULL);
+        if (c < 0) {
+            continue;
+        }
+        char req[8192];
+        size_t got = 0;
+        for (;;) {
+            struct pollfd q = {.fd = c, .events = POLLIN};
+            if (poll(&q, 1, 2000) <= 0) {
+                break;
+            }
+            ssize_t r = read(c, req + got, sizeof req - 1 - got);
+            if (r <= 0) {
+                break;
+            }
+            got += (size_t)r;
+            req[got] = '\0';
+            char *end = strstr(req, "\r\n\r\n");
+            if (end == NULL) {
+                continue;
+            }
+            const char *cl = strcasestr(req, "content-length:");
+            size_t want = cl != NULL ? strtoul(cl + 15, NULL, 10) : 0;
+            if (got >= (size_t)(end + 4 - req) + want ||
+                got == sizeof req - 1) {
+                break;
+            }
+        }
+        char method[8] = "";
+        char path[2048] = "";
+        req[got] = '\0';
+        if (sscanf(req, "%7s %2047s", method, path) == 2) {
+            srv_answer(s, c, method, path);
+        }
+        close(c);
+    }
+    return NULL;
+}
+
+static void srv_start(struct srv *s, enum srv_mode mode)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof a;
+    memset(s, 0, sizeof *s);
+    memset(&a, 0, sizeof a);
+    s->mode = mode;
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    s->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(s->fd >= 0);
+    assert_int_equal(bind(s->fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(s->fd, 8), 0);
+    assert_int_equal(getsockname(s->fd, (struct sockaddr *)&a, &al), 0);
+    s->port = ntohs(a.sin_port);
+    assert_int_equal(pthread_create(&s->th, NULL, srv_run, s), 0);
+}
+
+static void srv_stop(struct srv *s)
+{
+    s->stop = 1;
+    pthread_join(s->th, NULL);
+    close(s->fd);
+}
+
+struct stage {
+    struct site_opts o;
+    struct site_ctx c;
+    struct srv srv;
+};
+
+/* Runs the exposure stage over plain HTTP against a server in mode, with
+ * home as the home page already fetched. */
+static void run_stage(struct stage *st, enum srv_mode mode, long home_status,
+                      const char *home)
+{
+    memset(st, 0, sizeof *st);
+    srv_start(&st->srv, mode);
+    site_opts_init(&st->o);
+    st->c.o = &st->o;
+    st->c.r = site_report_new();
+    assert_non_null(st->c.r);
+    snprintf(st->c.host, sizeof st->c.host, "127.0.0.1");
+    snprintf(st->c.addr4, sizeof st->c.addr4, "127.0.0.1");
+    st->c.host_is_ip = true;
+    st->c.http_port = st->srv.port;
+    st->c.https_port = 1;
+    st->c.timeout_ms = 5000;
+    st->c.http_up = true;
+    set_body(&st->c.home_http, home_status, home);
+    unsigned before = st->c.r->requests;
+    assert_int_equal(site_check_exposure(&st->c), KK_OK);
+    assert_true(st->c.r->requests - before <= SITE_EXP_REQUESTS_MAX);
+    srv_stop(&st->srv);
+    assert_int_equal(st->srv.requests, st->c.r->requests - before);
+    assert_int_equal(st->srv.posts_to_login, 0);
+}
+
+static void stage_free(struct stage *st)
+{
+    site_resp_clear(&st->c.home_http);
+    if (st->c.curl != NULL) {
+        curl_easy_cleanup(st->c.curl);
+    }
+    site_report_free(st->c.r);
+}
+
+static const char *found(const struct site_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_res; i++) {
+        if (strcmp(r->res[i].id, id) == 0) {
+            return r->res[i].evidence;
+        }
+    }
+    return NULL;
+}
+
+static bool passed(const struct site_report *r, const char *id)
+{
+    for (size_t i = 0; i < r->n_passed; i++) {
+        if (strcmp(r->passed[i], id) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static const char *const file_ids[] = {
+    "exposed.git",         "exposed.env",       "exposed.config_backup",
+    "exposed.db_dump",     "exposed.debug_log", "exposed.phpinfo",
+    "exposed.dir_listing",
+};
+
+static void soft_404_site_raises_no_exposed_file(void **state)
+{
+    struct stage st;
+    (void)state;
+    run_stage(&st, SRV_SOFT404, 200, SOFT404);
+    assert_int_equal(st.c.r->n_res, 0);
+    for (size_t i = 0; i < sizeof file_ids / sizeof file_ids[0]; i++) {
+        assert_true(passed(st.c.r, file_ids[i]));
+    }
+    assert_true(passed(st.c.r, "cms.detected"));
+    stage_free(&st);
+}
+
+static void redirecting_site_has_its_files_unchecked(void **state)
+{
+    struct stage st;
+    (void)state;
+    run_stage(&st, SRV_REDIRECT, 301, "");
+    assert_int_equal(st.c.r->n_res, 0);
+    assert_int_equal(st.c.r->n_passed, 0);
+    stage_free(&st);
+}
+
+static void a_verifier_the_missing_path_passes_is_not_trusted(void **state)
+{
+    struct stage st;
+    (void)state;
+    run_stage(&st, SRV_HEAD, 200, SOFT404);
+    assert_null(found(st.c.r, "exposed.git"));
+    assert_false(passed(st.c.r, "exposed.git"));
+    assert_true(passed(st.c.r, "exposed.env"));
+    stage_free(&st);
+}
+
+static void neglected_wordpress_site_shows_every_exposure(void **state)
+{
+    static const char *const want[][2] = {
+        {"exposed.git", "/.git/HEAD"},
+        {"exposed.env", "/.env"},
+        {"exposed.config_backup", "/wp-config.php~"},
+        {"exposed.db_dump", "/dump.sql"},
+        {"exposed.debug_log", "/debug.log"},
+        {"exposed.phpinfo", "/info.php"},
+        {"exposed.dir_listing", "/uploads/"},
+        {"cms.detected", "WordPress 5.8.1"},
+        {"cms.outdated", "WordPress 5.8.1, current 6.x is"},
+        {"wp.user_enum", "chief via /?author=1"},
+        {"wp.xmlrpc", "XML-RPC enabled"},
+    };
+    struct stage st;
+    (void)state;
+    run_stage(&st, SRV_WORDPRESS, 200, wp_home);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *ev = found(st.c.r, want[i][0]);
+        if (ev == NULL || strstr(ev, want[i][1]) == NULL) {
+            fail_msg("%s: evidence '%s', want '%s'", want[i][0],
+                     ev != NULL ? ev : "(not found)", want[i][1]);
+        }
+    }
+    assert_int_equal(st.c.r->n_res, sizeof want / sizeof want[0]);
+    assert_null(strstr(found(st.c.r, "exposed.env"), "s3"));
+    stage_free(&st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -751,6 +1058,10 @@ int main(void)
         cmocka_unit_test(rest_user_lists_give_at_most_three_slugs),
         cmocka_unit_test(xmlrpc_answers_are_told_apart),
         cmocka_unit_test(an_answer_like_the_missing_path_is_no_file),
+        cmocka_unit_test(soft_404_site_raises_no_exposed_file),
+        cmocka_unit_test(redirecting_site_has_its_files_unchecked),
+        cmocka_unit_test(a_verifier_the_missing_path_passes_is_not_trusted),
+        cmocka_unit_test(neglected_wordpress_site_shows_every_exposure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
