@@ -151,7 +151,13 @@ static bool val_is(const struct tag *t, const char *v)
 bool site_dmarc_is_record(const char *text)
 {
     const char *p = text;
-    if (p == NULL || (*p != 'v' && *p != 'V')) {
+    if (p == NULL) {
+        return false;
+    }
+    while (is_ws(*p)) {
+        p++; /* the tag list may start with blanks */
+    }
+    if (*p != 'v' && *p != 'V') {
         return false;
     }
     p++;
@@ -320,8 +326,8 @@ int site_dmarc_parse(const char *text, struct site_dmarc *out, char *why,
     memset(out, 0, sizeof *out);
     memset(seen, 0, sizeof seen);
     out->pct = 100;
-    if (text == NULL) {
-        why_set(why, why_cap, "no record");
+    if (!site_dmarc_is_record(text)) {
+        why_set(why, why_cap, "the first tag is not v=DMARC1");
         goto out;
     }
     r = tag_next(&p, &t, why, why_cap);

@@ -167,8 +167,8 @@ int site_spf_eval(const char *text, site_txt_fn fn, void *arg,
 
 /* ---- DMARC, DKIM and the organisational domain (dmarc.c) ---- */
 
-/* True when text claims to be a DMARC record: "v", optional blanks, "=",
- * optional blanks, "DMARC1" in any case (RFC 7489 6.6.3). */
+/* True when text claims to be a DMARC record: blanks, "v", blanks, "=",
+ * blanks, "DMARC1" in any case (RFC 7489 6.6.3; blanks may be none). */
 bool site_dmarc_is_record(const char *text);
 
 enum site_dmarc_policy {

@@ -26,7 +26,7 @@ static void dmarc_records_are_told_from_other_texts(void **state)
     assert_true(site_dmarc_is_record("v=DMARC1 p=reject"));
     assert_false(site_dmarc_is_record("v=spf1 -all"));
     assert_false(site_dmarc_is_record("p=reject; v=DMARC1"));
-    assert_false(site_dmarc_is_record(" v=DMARC1; p=reject"));
+    assert_true(site_dmarc_is_record(" \tv=DMARC1; p=reject"));
     assert_false(site_dmarc_is_record("v=DMARC"));
     assert_false(site_dmarc_is_record(""));
     assert_false(site_dmarc_is_record(NULL));
@@ -42,6 +42,8 @@ static const struct {
     const char *why; /* a substring of the reason when invalid */
 } rows[] = {
     {"v=DMARC1; p=reject", true, SITE_DMARC_REJECT, SITE_DMARC_UNSET, 100,
+     false, NULL},
+    {"\t v=DMARC1; p=reject", true, SITE_DMARC_REJECT, SITE_DMARC_UNSET, 100,
      false, NULL},
     {"v=DMARC1; p=reject;", true, SITE_DMARC_REJECT, SITE_DMARC_UNSET, 100,
      false, NULL},
@@ -64,6 +66,7 @@ static const struct {
     {"v=dmarc1; p=reject", false, 0, 0, 0, false, "written DMARC1"},
     {"v=DMARC2; p=reject", false, 0, 0, 0, false, "not v=DMARC1"},
     {"p=reject; v=DMARC1", false, 0, 0, 0, false, "not v=DMARC1"},
+    {";v=DMARC1; p=reject", false, 0, 0, 0, false, "not v=DMARC1"},
     {"v=DMARC1", false, 0, 0, 0, false, "no p= policy"},
     {"v=DMARC1; rua=mailto:d@example.org", false, 0, 0, 0, false,
      "no p= policy"},
