@@ -17,6 +17,7 @@ set -u
 
 BASE=20200
 tmp=$(mktemp -d)
+chmod 755 "$tmp" # nginx's workers read the sites below it
 fx=$tmp/fx
 mkdir "$fx"
 fixture=$KK_SOURCE_DIR/tests/data/site/fixture.sh
