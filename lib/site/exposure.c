@@ -364,7 +364,9 @@ bool site_exp_db_dump(const char *p, size_t n)
     size_t m;
     bool table = false;
 
-    if (n == 0 || is_binary(p, n) || site_exp_is_html(p, n)) {
+    /* No test for HTML here: the rows of a dump often hold HTML (posts,
+     * widgets), and a page fails the test of its first line anyway. */
+    if (n == 0 || is_binary(p, n)) {
         return false;
     }
     size_t st = skip_ws(p, n, 0);

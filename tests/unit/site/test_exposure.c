@@ -148,6 +148,10 @@ static const struct vcase vcases[] = {
      "SET NAMES utf8mb4;\n\nDROP TABLE IF EXISTS `t`;\nCREATE TABLE `t` (id "
      "int);\n",
      0, true},
+    {"dump of posts holding HTML", site_exp_db_dump,
+     "-- MariaDB dump 10.19\n\nINSERT INTO `wp_posts` VALUES (1,'<html><head>"
+     "<title>x</title></head><body>Hi</body></html>');\n",
+     0, true},
     {"HTML tutorial on CREATE TABLE", site_exp_db_dump,
      "<html><body><pre>CREATE TABLE t (id int);</pre></body></html>", 0, false},
     {"text mentioning INSERT INTO", site_exp_db_dump,
