@@ -23,7 +23,9 @@ T=$(mktemp -d /tmp/kalkan-site-dns.XXXXXX)
 chmod 755 "$T"
 SILENT_PID=""
 cleanup() {
-    [ -n "$SILENT_PID" ] && kill "$SILENT_PID" 2>/dev/null || true
+    if [ -n "$SILENT_PID" ]; then
+        kill "$SILENT_PID" 2>/dev/null || true
+    fi
     bash "$KK_SOURCE_DIR/tests/data/site/fixture.sh" down "$T/fx" || true
     rm -rf "$T"
 }
@@ -189,27 +191,34 @@ fi
 
 # The same records read by dig: the oracle for what the checker parsed.
 if command -v dig >/dev/null 2>&1; then
-    Q=(dig @127.0.0.1 -p "$FX_DNS" +short +time=2 +tries=1)
-    spf_count() { "${Q[@]}" "$1" TXT | grep -ci '^"v=spf1' || true; }
-    [ "$(spf_count broken.kalkan.test)" = 2 ] && ok ||
-        fail "dig: broken.kalkan.test does not have two SPF records"
-    [ "$(spf_count nomail.kalkan.test)" = 0 ] && ok ||
-        fail "dig: nomail.kalkan.test has an SPF record"
-    # dig prints the long record as two quoted strings: joined, they hold
-    # eleven includes, the count the checker reported.
-    n=$("${Q[@]}" spf11.kalkan.test TXT | sed 's/" "//g' | grep -o 'include:' |
-        wc -l)
-    [ "$n" = 11 ] && ok || fail "dig: spf11 has $n includes"
-    "${Q[@]}" _dmarc.bad.kalkan.test TXT | grep -q 'p=none' && ok ||
-        fail "dig: bad's DMARC is not p=none"
-    "${Q[@]}" good.kalkan.test CAA | grep -q 'issue "letsencrypt.org"' && ok ||
-        fail "dig: good has no CAA"
-    dig @127.0.0.1 -p "$FX_DNS" +time=2 +tries=1 _domainkey.bad.kalkan.test TXT |
-        grep -q 'status: NXDOMAIN' && ok || fail "dig: _domainkey.bad exists"
-    dig @127.0.0.1 -p "$FX_DNS" +time=2 +tries=1 _domainkey.good.kalkan.test TXT |
-        grep -q 'status: NOERROR' && ok || fail "dig: _domainkey.good is missing"
-    dig @127.0.0.1 -p "$FX_DNS" +time=2 +tries=1 bogus.test A |
-        grep -q 'status: SERVFAIL' && ok || fail "dig: bogus.test validates"
+    Q=(dig @127.0.0.1 -p "$FX_DNS" +time=2 +tries=1)
+    oracle() {
+        local desc=$1
+        shift
+        if "$@"; then ok; else fail "dig: $desc"; fi
+    }
+    # spf_count NAME N: NAME has N SPF records.
+    spf_count() { [ "$("${Q[@]}" +short "$1" TXT | grep -ci '^"v=spf1')" = "$2" ]; }
+    # has NAME TYPE TEXT: the answer, strings joined, contains TEXT.
+    has() { "${Q[@]}" +short "$1" "$2" | sed 's/" "//g' | grep -qF -- "$3"; }
+    # status NAME TYPE RCODE
+    status() { "${Q[@]}" "$1" "$2" | grep -q "status: $3"; }
+    # includes NAME N: dig prints the long record as two quoted strings;
+    # joined, they hold N includes, the count the checker reported.
+    includes() {
+        [ "$("${Q[@]}" +short "$1" TXT | sed 's/" "//g' | grep -o 'include:' |
+            wc -l)" = "$2" ]
+    }
+    oracle "broken.kalkan.test has two SPF records" spf_count broken.kalkan.test 2
+    oracle "nomail.kalkan.test has no SPF record" spf_count nomail.kalkan.test 0
+    oracle "spf11 has eleven includes" includes spf11.kalkan.test 11
+    oracle "bad's DMARC is p=none" has _dmarc.bad.kalkan.test TXT "p=none"
+    oracle "broken's DMARC lacks ';'" has _dmarc.broken.kalkan.test TXT \
+        '"v=DMARC1 p=reject"'
+    oracle "good has a CAA record" has good.kalkan.test CAA 'issue "letsencrypt.org"'
+    oracle "_domainkey.bad does not exist" status _domainkey.bad.kalkan.test TXT NXDOMAIN
+    oracle "_domainkey.good exists" status _domainkey.good.kalkan.test TXT NOERROR
+    oracle "bogus.test fails validation" status bogus.test A SERVFAIL
 fi
 
 # A resolver that takes queries and never answers: one timeout, then the
