@@ -503,6 +503,7 @@ static void the_best_fix_raises_the_grade_most(void **state)
         /* Every finding above info can be fixed for some gain. */
         assert_true((best != NULL) == above_info);
         if (best == NULL) {
+            site_report_free(r);
             continue;
         }
         with_best++;
