@@ -424,21 +424,25 @@ static int dns_query(struct site_ctx *c, const char *name, int type,
 {
     struct site_dns *d = c->dns;
     struct query q = {.done = false, .err = 0, .res = NULL};
+    bool pending = false;
     int id = 0;
-    int rc = KK_ERR_IO;
+    int rc = KK_ERR_INVAL;
     int e;
 
     if (d == NULL || d->ub == NULL || name == NULL || name[0] == '\0' ||
         strlen(name) > KK_SITE_HOST_MAX) {
-        return KK_ERR_INVAL;
+        goto out;
     }
+    rc = KK_ERR_TIMEOUT;
     if (d->dead) {
-        return KK_ERR_TIMEOUT;
+        goto out;
     }
     e = ub_resolve_async(d->ub, name, type, 1, &q, query_done, &id);
     if (e != 0) {
-        return e == UB_NOMEM ? KK_ERR_NOMEM : KK_ERR_IO;
+        rc = e == UB_NOMEM ? KK_ERR_NOMEM : KK_ERR_IO;
+        goto out;
     }
+    pending = true;
     int64_t deadline = mono_ms() + (int64_t)c->timeout_ms;
     int fd = ub_fd(d->ub);
     while (!q.done) {
@@ -446,27 +450,30 @@ static int dns_query(struct site_ctx *c, const char *name, int type,
         if (left <= 0) {
             d->dead = true;
             rc = KK_ERR_TIMEOUT;
-            goto cancel;
+            goto out;
         }
         struct pollfd p = {.fd = fd, .events = POLLIN};
         int pr = poll(&p, 1, (int)left);
-        if (pr < 0 && errno != EINTR) {
-            goto cancel;
-        }
-        if (pr > 0 && ub_process(d->ub) != 0) {
-            goto cancel;
+        if ((pr < 0 && errno != EINTR) || (pr > 0 && ub_process(d->ub) != 0)) {
+            rc = KK_ERR_IO;
+            goto out;
         }
     }
+    pending = false;
     if (q.err != 0 || q.res == NULL) {
-        if (q.res != NULL) {
-            ub_resolve_free(q.res);
-        }
-        return q.err == UB_NOMEM ? KK_ERR_NOMEM : KK_ERR_IO;
+        rc = q.err == UB_NOMEM ? KK_ERR_NOMEM : KK_ERR_IO;
+        goto out;
     }
     *out = q.res;
-    return KK_OK;
-cancel:
-    (void)ub_cancel(d->ub, id);
+    q.res = NULL;
+    rc = KK_OK;
+out:
+    if (pending) {
+        (void)ub_cancel(d->ub, id);
+    }
+    if (q.res != NULL) {
+        ub_resolve_free(q.res);
+    }
     return rc;
 }
 
@@ -501,24 +508,30 @@ int site_dns_addrs(struct site_ctx *c, const char *host, char *a4, size_t cap4,
     char b4[SITE_ADDR_MAX];
     char b6[SITE_ADDR_MAX];
     int r4 = first_addr(c, host, SITE_RR_A, b4, sizeof b4);
-    int r6;
+    int r6 = KK_ERR_NOMEM;
+    int rc = r4;
 
     if (r4 == KK_ERR_NOMEM) {
-        return r4;
+        goto out;
     }
     r6 = first_addr(c, host, SITE_RR_AAAA, b6, sizeof b6);
+    rc = r6;
     if (r6 == KK_ERR_NOMEM) {
-        return r6;
+        goto out;
     }
     if (b4[0] == '\0' && b6[0] == '\0') {
-        return r4 != KK_OK ? r4 : r6 != KK_OK ? r6 : KK_ERR_NOTFOUND;
+        rc = r4 != KK_OK ? r4 : r6 != KK_OK ? r6 : KK_ERR_NOTFOUND;
+        goto out;
     }
+    rc = KK_ERR_TRUNC;
     if (strlen(b4) >= cap4 || strlen(b6) >= cap6) {
-        return KK_ERR_TRUNC;
+        goto out;
     }
     memcpy(a4, b4, strlen(b4) + 1);
     memcpy(a6, b6, strlen(b6) + 1);
-    return KK_OK;
+    rc = KK_OK;
+out:
+    return rc;
 }
 
 int site_dns_txt(struct site_ctx *c, const char *name, struct site_txt *out)
@@ -726,26 +739,24 @@ static int check_caa(struct site_ctx *c)
     char org[KK_SITE_HOST_MAX + 1];
     char names[KK_SITE_EVIDENCE_MAX];
     const char *name = c->host;
+    struct ub_result *res = NULL;
     size_t used = 0;
     bool found = false;
-    int rc;
+    int rc = KK_OK;
 
     names[0] = '\0';
     if (site_org_domain(c->host, org, sizeof org) != KK_OK) {
-        return KK_OK;
+        goto out;
     }
     for (unsigned step = 0; step < 10 && name != NULL; step++) {
-        struct ub_result *res = NULL;
         rc = dns_query(c, name, SITE_RR_CAA, &res);
-        if (rc != KK_OK) {
-            return rc == KK_ERR_NOMEM ? rc : KK_OK;
+        if (rc != KK_OK || (res->rcode != 0 && res->rcode != 3)) {
+            rc = rc == KK_ERR_NOMEM ? rc : KK_OK;
+            goto out; /* unknown: nothing is recorded */
         }
-        bool failed = res->rcode != 0 && res->rcode != 3;
         found = res->havedata && res->data[0] != NULL;
         ub_resolve_free(res);
-        if (failed) {
-            return KK_OK;
-        }
+        res = NULL;
         if (found) {
             break;
         }
@@ -761,9 +772,15 @@ static int check_caa(struct site_ctx *c)
         name = name != NULL ? name + 1 : NULL;
     }
     if (found) {
-        return site_pass(c, "dns.caa.missing");
+        rc = site_pass(c, "dns.caa.missing");
+    } else {
+        rc = site_add(c, "dns.caa.missing", "none at %s", names);
     }
-    return site_add(c, "dns.caa.missing", "none at %s", names);
+out:
+    if (res != NULL) {
+        ub_resolve_free(res);
+    }
+    return rc;
 }
 
 /*
@@ -787,13 +804,7 @@ static int check_ipv6(struct site_ctx *c)
         memcpy(a6, c->addr6, sizeof a6);
     } else {
         rc = site_dns_addrs(c, c->host, a4, sizeof a4, a6, sizeof a6);
-        if (rc == KK_ERR_NOMEM) {
-            return rc;
-        }
-        rc = KK_OK;
-    }
-    if (a6[0] == '\0') {
-        return KK_OK;
+        rc = rc == KK_ERR_NOMEM ? rc : KK_OK;
     }
     if (c->https_up) {
         ports[n_ports++] = c->https_port;
@@ -801,7 +812,7 @@ static int check_ipv6(struct site_ctx *c)
     if (c->http_up) {
         ports[n_ports++] = c->http_port;
     }
-    for (size_t i = 0; i < n_ports && rc == KK_OK; i++) {
+    for (size_t i = 0; a6[0] != '\0' && i < n_ports && rc == KK_OK; i++) {
         int fd = site_connect(c, a6, ports[i]);
         if (fd >= 0) {
             close(fd);

@@ -257,20 +257,21 @@ static int dkim_selector(struct site_ctx *c, const char *sel)
     struct site_txt t;
     char name[KK_SITE_HOST_MAX + 80];
     char prefix[80];
-    int rc;
+    int rc = 0;
 
     memset(&t, 0, sizeof t);
     if (snprintf(prefix, sizeof prefix, "%s._domainkey", sel) >=
             (int)sizeof prefix ||
         !join_name(name, sizeof name, prefix, c->domain)) {
-        return 0;
+        goto out;
     }
     rc = site_dns_txt(c, name, &t);
-    if (rc == KK_OK) {
-        for (size_t i = 0; i < t.n && rc == 0; i++) {
-            rc = site_dkim_has_key(t.rec[i]) ? 1 : 0;
+    for (size_t i = 0; rc == KK_OK && i < t.n; i++) {
+        if (site_dkim_has_key(t.rec[i])) {
+            rc = 1;
         }
     }
+out:
     site_txt_clear(&t);
     return rc;
 }
@@ -293,16 +294,18 @@ static int check_dkim(struct site_ctx *c)
         if (sel == NULL || !selector_ok(sel)) {
             continue;
         }
-        int r = dkim_selector(c, sel);
-        if (r == KK_ERR_NOMEM) {
-            return r;
+        rc = dkim_selector(c, sel);
+        if (rc == KK_ERR_NOMEM) {
+            goto out;
         }
-        if (r == 1) {
-            return site_pass(c, "mail.dkim.missing");
+        if (rc == 1) {
+            rc = site_pass(c, "mail.dkim.missing");
+            goto out;
         }
     }
+    rc = KK_OK;
     if (!join_name(name, sizeof name, "_domainkey", c->domain)) {
-        return KK_OK;
+        goto out;
     }
     rc = site_dns_txt(c, name, &t);
     if (rc != KK_OK) {
