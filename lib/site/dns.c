@@ -281,10 +281,11 @@ static int ctx_make(const struct site_opts *o, const char *ta,
     if (ub == NULL) {
         return KK_ERR_NOMEM;
     }
-    /* A library never prints: libunbound's own log goes nowhere. */
-    if (ub_ctx_async(ub, 1) != 0 ||
-        ub_ctx_set_option(ub, "use-syslog:", "no") != 0 ||
-        ub_ctx_set_option(ub, "logfile:", "/dev/null") != 0) {
+    /* A library never prints: libunbound's log goes to no stream at all.
+     * (Its log is one per process; a log file would be opened and closed
+     * again by every context, under the feet of checks on other threads,
+     * while no stream is only a pointer set.) */
+    if (ub_ctx_async(ub, 1) != 0 || ub_ctx_debugout(ub, NULL) != 0) {
         kk_diag_set(d, "the DNS resolver cannot be set up");
         goto out;
     }
