@@ -112,8 +112,12 @@ FX=$(cd "$FX" && pwd)
 mkdir -p "$FX/pki/db" "$FX/run" "$FX/tmp" "$FX/dns" "$FX/www"
 K=$FX/pki
 W=$FX/www
-# nginx's workers run as nobody when we are root: let them read the sites.
+# nginx's workers run as the user who started the fixture (as root they
+# would otherwise be nobody, who cannot enter a private temporary
+# directory such as the one mktemp -d makes).
 chmod 755 "$FX"
+RUN_USER=$(id -un)
+RUN_GROUP=$(id -gn)
 
 # IPv6 on loopback: only then does the good site publish an AAAA record.
 HAVE_V6=0
@@ -269,6 +273,7 @@ MODERN="ssl_protocols TLSv1.2 TLSv1.3;
 
 cat >"$FX/nginx.conf" <<EOF
 load_module $MAILMOD;
+$( [ "$(id -u)" = 0 ] && echo "user $RUN_USER $RUN_GROUP;" )
 worker_processes 1;
 pid $FX/run/nginx.pid;
 error_log $FX/run/nginx-error.log warn;
