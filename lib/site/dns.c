@@ -674,6 +674,24 @@ static void short_why(const char *why, char *out, size_t cap)
     out[k] = '\0';
 }
 
+/*
+ * Whether the resolver path can carry DNSSEC at all: with the root's
+ * anchor loaded, a forwarder that strips signatures (many home routers
+ * do) makes every answer look tampered with.  The root's SOA tells: if it
+ * too fails validation, the fault is the path, not the site.
+ */
+static bool path_strips_dnssec(struct site_ctx *c)
+{
+    struct ub_result *res = NULL;
+    bool strips = dns_query(c, ".", SITE_RR_SOA, &res) != KK_OK;
+
+    if (res != NULL) {
+        strips = res->bogus != 0;
+        ub_resolve_free(res);
+    }
+    return strips;
+}
+
 /* The validation state of the host's address answer (A, or AAAA when the
  * host has no A). */
 static int check_dnssec(struct site_ctx *c)
@@ -681,14 +699,15 @@ static int check_dnssec(struct site_ctx *c)
     struct ub_result *res = NULL;
     struct ub_result *res6 = NULL;
     char why[128];
-    int rc;
+    int rc = KK_OK;
 
     if (!c->dns->anchored) {
-        return KK_OK; /* no trust anchor: nothing can be secure */
+        goto out; /* no trust anchor: nothing can be secure */
     }
     rc = dns_query(c, c->host, SITE_RR_A, &res);
     if (rc != KK_OK) {
-        return rc == KK_ERR_NOMEM ? rc : KK_OK;
+        rc = rc == KK_ERR_NOMEM ? rc : KK_OK;
+        goto out;
     }
     if (!res->havedata && !res->bogus) {
         rc = dns_query(c, c->host, SITE_RR_AAAA, &res6);
@@ -703,6 +722,9 @@ static int check_dnssec(struct site_ctx *c)
     }
     rc = KK_OK;
     if (res->bogus) {
+        if (path_strips_dnssec(c)) {
+            goto out; /* the resolver's fault, not the site's */
+        }
         c->dnssec = SITE_DNSSEC_BOGUS;
         short_why(res->why_bogus, why, sizeof why);
         rc = site_add(c, "dnssec.bogus", "%s", why);
@@ -725,7 +747,9 @@ out:
     if (res6 != NULL) {
         ub_resolve_free(res6);
     }
-    ub_resolve_free(res);
+    if (res != NULL) {
+        ub_resolve_free(res);
+    }
     return rc;
 }
 

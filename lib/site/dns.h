@@ -34,6 +34,7 @@ struct site_ctx;
 
 /* DNS record types used here. */
 #define SITE_RR_A 1
+#define SITE_RR_SOA 6
 #define SITE_RR_MX 15
 #define SITE_RR_TXT 16
 #define SITE_RR_AAAA 28
