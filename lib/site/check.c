@@ -89,8 +89,8 @@ int site_connect(const struct site_ctx *c, const char *addr, unsigned port)
     } else {
         return KK_ERR_INVAL;
     }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    0);
+    int fd =
+        socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
         return KK_ERR_SYSTEM;
     }
@@ -150,8 +150,7 @@ static bool resolve_match(const char *entry, const char *host, unsigned port,
     }
     memcpy(ps, c1 + 1, pl);
     ps[pl] = '\0';
-    if (kk_parse_u64(ps, 1, 65535, &p) != KK_OK ||
-        (port != 0 && p != port)) {
+    if (kk_parse_u64(ps, 1, 65535, &p) != KK_OK || (port != 0 && p != port)) {
         return false;
     }
     const char *a = c2 + 1;
@@ -363,8 +362,7 @@ static int check_opts(const struct site_opts *o, struct kk_diag *d)
         kk_diag_set(d, "--resolve '%.100s' is not HOST:PORT:ADDRESS", e);
         return KK_ERR_INVAL;
     }
-    if (o->http_port > 65535 || o->https_port > 65535 ||
-        o->smtp_port > 65535) {
+    if (o->http_port > 65535 || o->https_port > 65535 || o->smtp_port > 65535) {
         kk_diag_set(d, "a port is not a number from 1 to 65535");
         return KK_ERR_INVAL;
     }
@@ -393,8 +391,7 @@ static bool blocked_by_waf(const struct site_resp *r)
     if (site_resp_header(r, "server", v, sizeof v) &&
         (strcasestr(v, "cloudflare") != NULL ||
          strcasestr(v, "ddos-guard") != NULL ||
-         strcasestr(v, "sucuri") != NULL ||
-         strcasestr(v, "deflect") != NULL)) {
+         strcasestr(v, "sucuri") != NULL || strcasestr(v, "deflect") != NULL)) {
         return true;
     }
     const char *b = r->body != NULL ? kk_buf_str(r->body) : "";
@@ -453,8 +450,7 @@ static int resolve_host(struct site_ctx *c)
         memcpy(c->addr4, a4, sizeof a4);
         memcpy(c->addr6, a6, sizeof a6);
     }
-    return c->addr4[0] != '\0' || c->addr6[0] != '\0' ? KK_OK
-                                                      : KK_ERR_NOTFOUND;
+    return c->addr4[0] != '\0' || c->addr6[0] != '\0' ? KK_OK : KK_ERR_NOTFOUND;
 }
 
 static int fetch_home(struct site_ctx *c)
@@ -487,6 +483,72 @@ static int fetch_home(struct site_ctx *c)
                     seen->status);
     }
     return KK_OK;
+}
+
+/* The host of an absolute http(s) URL, lower case, into out; false when
+ * loc is not one. */
+static bool location_host(const char *loc, char *out, size_t cap)
+{
+    const char *p = loc;
+    if (strncasecmp(p, "https://", 8) == 0) {
+        p += 8;
+    } else if (strncasecmp(p, "http://", 7) == 0) {
+        p += 7;
+    } else {
+        return false;
+    }
+    size_t n = strcspn(p, ":/?#");
+    if (n == 0 || n >= cap) {
+        return false;
+    }
+    for (size_t i = 0; i < n; i++) {
+        out[i] = (char)tolower((unsigned char)p[i]);
+    }
+    out[n] = '\0';
+    return true;
+}
+
+/*
+ * Most sites answer on both "example.kg" and "www.example.kg" and send
+ * visitors from one to the other: the site people read is the second.
+ * When the home page redirects between those two names, the check moves
+ * to the name redirected to (once), so its headers, files and TLS are
+ * judged where the readers are; the report keeps the target as typed.
+ */
+static int follow_www(struct site_ctx *c)
+{
+    char to[KK_SITE_HOST_MAX + 1];
+    const struct site_resp *from =
+        c->home_https.status >= 300 && c->home_https.status < 400
+            ? &c->home_https
+            : &c->home_http;
+    if (c->host_is_ip || from->status < 300 || from->status >= 400 ||
+        !location_host(from->location, to, sizeof to) || !host_ok(to)) {
+        return KK_OK;
+    }
+    bool add = strncmp(to, "www.", 4) == 0 && strcmp(to + 4, c->host) == 0;
+    bool drop =
+        strncmp(c->host, "www.", 4) == 0 && strcmp(c->host + 4, to) == 0;
+    if (!add && !drop) {
+        return KK_OK;
+    }
+    snprintf(c->host, sizeof c->host, "%s", to);
+    c->addr4[0] = '\0';
+    c->addr6[0] = '\0';
+    site_resp_clear(&c->home_https);
+    site_resp_clear(&c->home_http);
+    int rc = resolve_host(c);
+    if (rc == KK_ERR_NOTFOUND) {
+        set_failure(c->r, "dns",
+                    "the site redirects to %s, which does not "
+                    "resolve",
+                    c->host);
+        return KK_OK;
+    }
+    if (rc != KK_OK) {
+        return rc;
+    }
+    return fetch_home(c);
 }
 
 typedef int (*stage_fn)(struct site_ctx *c);
@@ -548,6 +610,9 @@ int site_check(const char *target, const struct site_opts *o,
         goto out;
     }
     rc = fetch_home(&c);
+    if (rc == KK_OK && c.r->failure[0] == '\0') {
+        rc = follow_www(&c);
+    }
     if (rc != KK_OK || c.r->failure[0] != '\0') {
         goto done;
     }
@@ -574,8 +639,7 @@ int site_check(const char *target, const struct site_opts *o,
         rc = run_stage(&c, "headers", site_check_headers, SITE_AREA_HEADERS);
     }
     if (rc == KK_OK) {
-        rc = run_stage(&c, "exposure", site_check_exposure,
-                       SITE_AREA_EXPOSURE);
+        rc = run_stage(&c, "exposure", site_check_exposure, SITE_AREA_EXPOSURE);
     }
     if (rc == KK_OK && !o->skip_mail) {
         rc = run_stage(&c, "smtp", site_check_smtp, SITE_AREA_MAIL);

@@ -62,6 +62,7 @@ done
 check weakciph "weakciph.kalkan.test:$FX_WEAK"
 check signed signed.test
 check bogus bogus.test
+check apex apex.kalkan.test
 
 has() { jq -e --arg id "$2" 'any(.findings[]?; .id == $id)' "$T/$1.json" >/dev/null; }
 
@@ -148,6 +149,14 @@ A | A+) ok ;;
 *) fail "good: grade $(jq -r .grade "$T/good.json")" ;;
 esac
 [ "$(jq -r .grade "$T/bad.json")" = F ] && ok || fail "bad: grade $(jq -r .grade "$T/bad.json")"
+
+# A site whose name redirects to its www. name is judged there.
+if jq -e '(.url | startswith("https://www.apex.kalkan.test:")) and
+          ([.findings[] | select(.severity != "info")] | length == 0)' "$T/apex.json" >/dev/null; then
+    ok
+else
+    fail "apex: $(jq -c '{url, ids: [.findings[].id]}' "$T/apex.json")"
+fi
 
 # The catch-all site raises no exposed-file finding.
 if jq -e 'any(.findings[]; .id | startswith("exposed.")) | not' "$T/soft404.json" >/dev/null; then

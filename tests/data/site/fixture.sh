@@ -41,6 +41,7 @@
 #   spf11.kalkan.test    (web .2) SPF needing 11 DNS lookups
 #   nomail.kalkan.test   (web .9) no SPF, no DMARC
 #   v6broken.kalkan.test (web .3) AAAA published, nothing answers on it
+#   apex.kalkan.test     .2  redirects to www.apex.kalkan.test, a good site
 #   signed.test          (web .2) DNSSEC-signed
 #   bogus.test           (web .2) signed, A record altered after signing
 set -euo pipefail
@@ -165,7 +166,7 @@ EOF
             -out "$n.crt" -notext "$@" 2>/dev/null
     }
     cert good ec:<(openssl ecparam -name prime256v1) \
-        good.kalkan.test,mx.good.kalkan.test,signed.test,bogus.test,spf11.kalkan.test -days 365
+        good.kalkan.test,mx.good.kalkan.test,signed.test,bogus.test,spf11.kalkan.test,apex.kalkan.test,www.apex.kalkan.test -days 365
     cert bad rsa:2048 bad.kalkan.test,broken.kalkan.test,v6broken.kalkan.test -days 365
     cert expired rsa:2048 expired.kalkan.test \
         -startdate 20200101000000Z -enddate 20210101000000Z
@@ -293,12 +294,21 @@ http {
     # good.kalkan.test (and the DNS-only names that borrow its web site)
     server {
         listen 127.0.0.2:$HP; $V6_GOOD_HTTP
-        server_name good.kalkan.test signed.test bogus.test spf11.kalkan.test;
+        server_name good.kalkan.test signed.test bogus.test spf11.kalkan.test www.apex.kalkan.test;
         return 301 https://\$host:$SP\$request_uri;
+    }
+    # apex.kalkan.test sends every visitor to www.apex.kalkan.test
+    server {
+        listen 127.0.0.2:$HP; listen 127.0.0.2:$SP ssl;
+        server_name apex.kalkan.test;
+        ssl_certificate $K/good.crt; ssl_certificate_key $K/good.key;
+        $MODERN
+        $GOOD_HEADERS
+        return 301 https://www.apex.kalkan.test:$SP\$request_uri;
     }
     server {
         listen 127.0.0.2:$SP ssl; $V6_GOOD
-        server_name good.kalkan.test mx.good.kalkan.test signed.test bogus.test spf11.kalkan.test;
+        server_name good.kalkan.test mx.good.kalkan.test signed.test bogus.test spf11.kalkan.test www.apex.kalkan.test;
         ssl_certificate $K/good.crt; ssl_certificate_key $K/good.key;
         $MODERN
         root $W/good;
@@ -530,6 +540,13 @@ server:
   local-data: 'mail._domainkey.good.kalkan.test. 300 IN TXT "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwfixture"'
   local-data: '_mta-sts.good.kalkan.test. 300 IN TXT "v=STSv1; id=20260101"'
   local-data: '_smtp._tls.good.kalkan.test. 300 IN TXT "v=TLSRPTv1; rua=mailto:tls@good.kalkan.test"'
+  local-data: "apex.kalkan.test. 300 IN A 127.0.0.2"
+  local-data: "www.apex.kalkan.test. 300 IN A 127.0.0.2"
+  local-data: "apex.kalkan.test. 300 IN MX 10 mx.good.kalkan.test."
+  local-data: 'apex.kalkan.test. 300 IN TXT "v=spf1 mx -all"'
+  local-data: 'apex.kalkan.test. 300 IN CAA 0 issue "letsencrypt.org"'
+  local-data: '_dmarc.apex.kalkan.test. 300 IN TXT "v=DMARC1; p=quarantine; rua=mailto:dmarc@apex.kalkan.test"'
+  local-data: 'mail._domainkey.apex.kalkan.test. 300 IN TXT "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAwfixture"'
   local-data: "bad.kalkan.test. 300 IN A 127.0.0.3"
   local-data: "bad.kalkan.test. 300 IN MX 10 bad.kalkan.test."
   local-data: 'bad.kalkan.test. 300 IN TXT "v=spf1 a mx +all"'
