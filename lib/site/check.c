@@ -628,8 +628,13 @@ int site_check(const char *target, const struct site_opts *o,
                  c.https_up ? "https" : "http", v6 ? "[" : "", c.host,
                  v6 ? "]" : "", portpart, c.path);
     }
-    rc = run_stage(&c, "dns", site_check_dns, SITE_AREA_DNS);
-    if (rc == KK_OK && !o->skip_mail) {
+    /* An address has no domain: its DNS and mail are not judged at all,
+     * so those areas stay unchecked rather than look clean. */
+    bool named = !c.host_is_ip;
+    if (named) {
+        rc = run_stage(&c, "dns", site_check_dns, SITE_AREA_DNS);
+    }
+    if (rc == KK_OK && named && !o->skip_mail) {
         rc = run_stage(&c, "mail", site_check_mail, SITE_AREA_MAIL);
     }
     if (rc == KK_OK) {
@@ -641,7 +646,7 @@ int site_check(const char *target, const struct site_opts *o,
     if (rc == KK_OK) {
         rc = run_stage(&c, "exposure", site_check_exposure, SITE_AREA_EXPOSURE);
     }
-    if (rc == KK_OK && !o->skip_mail) {
+    if (rc == KK_OK && named && !o->skip_mail) {
         rc = run_stage(&c, "smtp", site_check_smtp, SITE_AREA_MAIL);
     }
 done:
