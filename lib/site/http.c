@@ -106,8 +106,8 @@ bool site_resp_header_n(const struct site_resp *resp, const char *name,
     return false;
 }
 
-bool site_resp_header(const struct site_resp *resp, const char *name,
-                      char *out, size_t cap)
+bool site_resp_header(const struct site_resp *resp, const char *name, char *out,
+                      size_t cap)
 {
     return site_resp_header_n(resp, name, 0, out, cap);
 }
@@ -143,6 +143,11 @@ int site_http(struct site_ctx *c, const char *scheme, const char *path,
         return KK_ERR_INVAL;
     }
     if (c->r->requests >= KK_SITE_HTTP_MAX) {
+        return KK_ERR_LIMIT;
+    }
+    /* A server that closes every connection costs a handshake per
+     * request: the handshake budget bounds those requests too. */
+    if (tls && !c->https_kept && c->r->handshakes >= KK_SITE_TLS_MAX) {
         return KK_ERR_LIMIT;
     }
     resp->headers = kk_buf_new(KK_SITE_HEADERS_MAX);
@@ -210,7 +215,8 @@ int site_http(struct site_ctx *c, const char *scheme, const char *path,
         goto out;
     }
     if (strcmp(method, "POST") == 0) {
-        struct curl_slist *t = curl_slist_append(hdrs, "Content-Type: text/xml");
+        struct curl_slist *t =
+            curl_slist_append(hdrs, "Content-Type: text/xml");
         if (t == NULL) {
             goto out;
         }
@@ -232,15 +238,24 @@ int site_http(struct site_ctx *c, const char *scheme, const char *path,
     if (tls && connects > 0) {
         c->r->handshakes += (unsigned)connects;
     }
+    c->https_kept = false;
     if (cr != CURLE_OK && !(cr == CURLE_WRITE_ERROR && resp->truncated)) {
-        snprintf(resp->error, sizeof resp->error, "%s",
-                 curl_easy_strerror(cr));
+        snprintf(resp->error, sizeof resp->error, "%s", curl_easy_strerror(cr));
         if (status == 0) {
             rc = KK_OK;
             goto out;
         }
     }
     resp->status = status;
+    {
+        char conn[64];
+        long ver = 0;
+        curl_easy_getinfo(h, CURLINFO_HTTP_VERSION, &ver);
+        c->https_kept =
+            tls && cr == CURLE_OK && ver != CURL_HTTP_VERSION_1_0 &&
+            !(site_resp_header(resp, "connection", conn, sizeof conn) &&
+              strcasestr(conn, "close") != NULL);
+    }
     char *ct = NULL;
     curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
     set_ctype(resp, ct);

@@ -80,13 +80,13 @@ void site_grade(struct site_report *r);
 /* ---- HTTP responses (http.c) ---- */
 
 struct site_resp {
-    long status;                 /* 0 when no response came */
-    char ctype[128];             /* media type, lower case, no parameters */
+    long status;                    /* 0 when no response came */
+    char ctype[128];                /* media type, lower case, no parameters */
     char location[KK_SITE_URL_MAX]; /* Location header, "" if none */
-    struct kk_buf *headers;      /* the header block, "Name: value\r\n"... */
-    struct kk_buf *body;         /* at most KK_SITE_BODY_MAX bytes */
-    bool truncated;              /* the body was longer */
-    char error[256];             /* why no response came */
+    struct kk_buf *headers;         /* the header block, "Name: value\r\n"... */
+    struct kk_buf *body;            /* at most KK_SITE_BODY_MAX bytes */
+    bool truncated;                 /* the body was longer */
+    char error[256];                /* why no response came */
 };
 
 /* Frees the buffers and zeroes the response; safe on a zeroed one. */
@@ -95,8 +95,8 @@ void site_resp_clear(struct site_resp *resp);
  * The value of the first header called name (case-insensitive) copied into
  * out, or false.  Multiple headers of that name: see site_resp_header_n.
  */
-bool site_resp_header(const struct site_resp *resp, const char *name,
-                      char *out, size_t cap);
+bool site_resp_header(const struct site_resp *resp, const char *name, char *out,
+                      size_t cap);
 /* The i-th header called name (0-based), as site_resp_header. */
 bool site_resp_header_n(const struct site_resp *resp, const char *name,
                         size_t i, char *out, size_t cap);
@@ -147,6 +147,10 @@ struct site_ctx {
     struct site_resp home_http;
     bool https_up;
     bool http_up;
+    /* http.c: whether curl holds an open HTTPS connection to reuse (the
+     * last request was over HTTPS and the server kept it open), so the
+     * next HTTPS request costs no handshake. */
+    bool https_kept;
 };
 
 /* Records a finding with printf-formatted evidence ("" for none).  Returns
@@ -191,8 +195,8 @@ int site_dns_open(struct site_ctx *c, struct kk_diag *d);
 void site_dns_close(struct site_ctx *c);
 /* dns.c: A and AAAA of host (numeric strings, "" if none).
  * KK_ERR_NOTFOUND when it has neither. */
-int site_dns_addrs(struct site_ctx *c, const char *host, char *a4,
-                   size_t cap4, char *a6, size_t cap6);
+int site_dns_addrs(struct site_ctx *c, const char *host, char *a4, size_t cap4,
+                   char *a6, size_t cap6);
 /* dns.c: DNSSEC state, CAA, IPv6 reachability; fills c->domain, c->mx,
  * c->dnssec.  Area dns. */
 int site_check_dns(struct site_ctx *c);
