@@ -128,11 +128,12 @@ static void best_of(struct hub_site_result *res)
 static int sites_load(struct hub_demo_ctx *x, struct site *s, size_t *n)
 {
     sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_SITE_WEBSITES);
-    int rc;
+    int rc = SQLITE_DONE, err = st != NULL ? KK_OK : KK_ERR_IO;
     *n = 0;
-    if (st == NULL)
-        return KK_ERR_IO;
-    while (*n < SITES_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    if (err != KK_OK)
+        goto out;
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW && *n < SITES_MAX;
+         rc = sqlite3_step(st)) {
         struct site *w = &s[*n];
         memset(w, 0, sizeof *w);
         w->id = sqlite3_column_int64(st, 0);
@@ -142,20 +143,23 @@ static int sites_load(struct hub_demo_ctx *x, struct site *s, size_t *n)
             snprintf(w->host, sizeof w->host, "%s.example", w->slug);
         (*n)++;
     }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = hub_sql_err(rc);
     sqlite3_reset(st);
-    return KK_OK;
+out:
+    return err;
 }
 
 static int64_t focal_of(struct hub_demo_ctx *x, int64_t outlet)
 {
     sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_SITE_USER);
     int64_t id = 0;
-    if (st == NULL)
-        return 0;
-    hub_bind_i64(st, ":outlet", outlet);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
+    if (st != NULL) {
+        hub_bind_i64(st, ":outlet", outlet);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
     return id;
 }
 
@@ -178,9 +182,9 @@ static int finding_put(struct hub_demo_ctx *x, int64_t check, int64_t outlet,
 {
     sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_SITE_FINDING);
     int64_t id = hub_demo_id(x);
-    int err;
-    if (st == NULL)
-        return KK_ERR_IO;
+    int err = st != NULL ? KK_OK : KK_ERR_IO;
+    if (err != KK_OK)
+        goto out;
     hub_bind_i64(st, ":id", id);
     hub_bind_i64(st, ":check", check);
     hub_bind_i64(st, ":outlet", outlet);
@@ -191,6 +195,7 @@ static int finding_put(struct hub_demo_ctx *x, int64_t check, int64_t outlet,
                              "site_check_findings.evidence", id, it->evidence);
     if (err == KK_OK)
         err = hub_exec(st);
+out:
     return err;
 }
 
@@ -208,7 +213,7 @@ static int check_put(struct hub_demo_ctx *x, const struct site *w,
     int64_t id = hub_demo_id(x);
     int err = hub_site_result_init(&res);
     if (err != KK_OK)
-        return err;
+        goto out;
     res.checked_at = t->at;
     res.requests = 58 + (unsigned)hub_demo_below(x, 18);
     res.handshakes = 12 + (unsigned)hub_demo_below(x, 5);
@@ -257,6 +262,7 @@ static int check_put(struct hub_demo_ctx *x, const struct site *w,
         err = hub_exec(st);
     for (size_t i = 0; i < res.n_items && err == KK_OK; i++)
         err = finding_put(x, id, w->outlet, &res.items[i]);
+out:
     hub_site_result_clear(&res);
     return err;
 }

@@ -31,46 +31,50 @@
 int hub_site_grade_rank(const char *grade)
 {
     static const char *const grades[] = {"F", "D", "C", "B", "A-", "A", "A+"};
-    for (size_t i = 0; grade != NULL && i < NELEM(grades); i++) {
+    int rank = 0;
+    for (size_t i = 0; grade != NULL && rank == 0 && i < NELEM(grades); i++) {
         if (strcmp(grade, grades[i]) == 0)
-            return (int)i + 1;
+            rank = (int)i + 1;
     }
-    return 0;
+    return rank;
 }
 
 int hub_site_sev_from_name(const char *name)
 {
-    for (int s = SITE_SEV_INFO; name != NULL && s <= SITE_SEV_CRITICAL; s++) {
+    int found = -1;
+    for (int s = SITE_SEV_INFO;
+         name != NULL && found < 0 && s <= SITE_SEV_CRITICAL; s++) {
         if (strcmp(site_sev_name((enum site_sev)s), name) == 0)
-            return s;
+            found = s;
     }
-    return -1;
+    return found;
 }
 
 int hub_site_area_from_name(const char *name)
 {
-    for (int a = 0; name != NULL && a < SITE_AREA_COUNT; a++) {
+    int found = -1;
+    for (int a = 0; name != NULL && found < 0 && a < SITE_AREA_COUNT; a++) {
         if (strcmp(site_area_name((enum site_area)a), name) == 0)
-            return a;
+            found = a;
     }
-    return -1;
+    return found;
 }
 
 /* --- a result --- */
 
 int hub_site_result_init(struct hub_site_result *res)
 {
+    int err;
     memset(res, 0, sizeof *res);
     for (int a = 0; a < SITE_AREA_COUNT; a++)
         res->area[a] = -1;
     res->score = -1;
     res->passed = kk_buf_new(PASSED_MAX);
     res->report = kk_buf_new(REPORT_MAX);
-    if (res->passed == NULL || res->report == NULL) {
+    err = res->passed != NULL && res->report != NULL ? KK_OK : KK_ERR_NOMEM;
+    if (err != KK_OK)
         hub_site_result_clear(res);
-        return KK_ERR_NOMEM;
-    }
-    return KK_OK;
+    return err;
 }
 
 void hub_site_result_clear(struct hub_site_result *res)
@@ -94,18 +98,20 @@ int hub_site_result_add(struct hub_site_result *res, const char *id,
     size_t n;
     int err = KK_OK;
     if (def == NULL || strlen(id) >= HUB_SITE_ID_MAX)
-        return KK_ERR_INVAL;
-    for (size_t i = 0; i < res->n_items; i++) {
+        err = KK_ERR_INVAL;
+    for (size_t i = 0; i < res->n_items && err == KK_OK; i++) {
         if (strcmp(res->items[i].id, id) == 0)
-            return KK_ERR_EXISTS;
+            err = KK_ERR_EXISTS;
     }
-    if (res->n_items >= HUB_SITE_FINDINGS_MAX)
-        return KK_ERR_LIMIT;
-    if (res->items == NULL) {
+    if (err == KK_OK && res->n_items >= HUB_SITE_FINDINGS_MAX)
+        err = KK_ERR_LIMIT;
+    if (err == KK_OK && res->items == NULL) {
         res->items = calloc(HUB_SITE_FINDINGS_MAX, sizeof *res->items);
         if (res->items == NULL)
-            return KK_ERR_NOMEM;
+            err = KK_ERR_NOMEM;
     }
+    if (err != KK_OK)
+        goto out;
     it = &res->items[res->n_items];
     memset(it, 0, sizeof *it);
     n = evidence != NULL ? strlen(evidence) : 0;
@@ -137,26 +143,27 @@ static bool word_in(const char *list, const char *word)
 {
     size_t n = strlen(word);
     const char *p = list;
-    while (p != NULL && *p != '\0') {
+    bool found = false;
+    while (p != NULL && *p != '\0' && !found) {
         size_t k = strcspn(p, " ");
-        if (k == n && strncmp(p, word, n) == 0)
-            return true;
+        found = k == n && strncmp(p, word, n) == 0;
         p += k;
         p += strspn(p, " ");
     }
-    return false;
+    return found;
 }
 
 int hub_site_result_pass(struct hub_site_result *res, const char *id)
 {
     int err = KK_OK;
+    bool add = false;
     if (site_finding_find(id) == NULL)
-        return KK_ERR_INVAL;
-    if (word_in(kk_buf_str(res->passed), id))
-        return KK_OK;
-    if (kk_buf_len(res->passed) > 0)
+        err = KK_ERR_INVAL;
+    else
+        add = !word_in(kk_buf_str(res->passed), id);
+    if (add && kk_buf_len(res->passed) > 0)
         err = kk_buf_putc(res->passed, ' ');
-    if (err == KK_OK)
+    if (add && err == KK_OK)
         err = kk_buf_puts(res->passed, id);
     return err;
 }
@@ -165,11 +172,10 @@ static void caps_append(struct hub_site_result *res, const char *id,
                         const char *grade)
 {
     size_t at = strlen(res->capped_by);
-    if (id == NULL || grade == NULL || site_finding_find(id) == NULL ||
-        hub_site_grade_rank(grade) == 0)
-        return;
-    snprintf(res->capped_by + at, sizeof res->capped_by - at, "%s%s=%s",
-             at > 0 ? " " : "", id, grade);
+    if (id != NULL && grade != NULL && site_finding_find(id) != NULL &&
+        hub_site_grade_rank(grade) != 0)
+        snprintf(res->capped_by + at, sizeof res->capped_by - at, "%s%s=%s",
+                 at > 0 ? " " : "", id, grade);
 }
 
 int hub_site_result_from_report(struct hub_site_result *res,
@@ -248,16 +254,17 @@ static const char *const fails_always[] = {"mail.dmarc.missing",
 
 static int control_of(const char *id)
 {
-    for (int c = 0; c < HUB_SITE_CONTROLS; c++) {
+    int found = -1;
+    for (int c = 0; c < HUB_SITE_CONTROLS && found < 0; c++) {
         for (size_t p = 0;
              p < NELEM(controls[c].prefixes) && controls[c].prefixes[p] != NULL;
              p++) {
             const char *pre = controls[c].prefixes[p];
             if (strncmp(id, pre, strlen(pre)) == 0)
-                return c;
+                found = c;
         }
     }
-    return -1;
+    return found;
 }
 
 static int effect_of(const struct hub_site_item *it, int c)
@@ -332,11 +339,10 @@ void hub_site_obs_map(const struct hub_site_result *res,
 
 static bool listed(const char *const *v, size_t n, const char *id)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(v[i], id) == 0)
-            return true;
-    }
-    return false;
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        found = strcmp(v[i], id) == 0;
+    return found;
 }
 
 void hub_site_diff_make(const char *const *cur, size_t n_cur,
@@ -425,6 +431,7 @@ bool hub_site_url_host(const char *url, char *out, size_t cap)
 {
     const char *p = strstr(url, "://");
     size_t n;
+    bool ok = false;
     p = p != NULL ? p + 3 : url;
     /* user@host is not a website's address; take what follows the '@'. */
     n = strcspn(p, "/?#");
@@ -439,16 +446,17 @@ bool hub_site_url_host(const char *url, char *out, size_t cap)
     } else {
         n = strcspn(p, ":/?#");
     }
-    if (n == 0 || n >= cap)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char c = p[i];
-        out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+    if (n > 0 && n < cap) {
+        for (size_t i = 0; i < n; i++) {
+            char c = p[i];
+            out[i] = c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+        }
+        out[n] = '\0';
+        while (n > 0 && out[n - 1] == '.')
+            out[--n] = '\0';
+        ok = n > 0;
     }
-    out[n] = '\0';
-    while (n > 0 && out[n - 1] == '.')
-        out[--n] = '\0';
-    return n > 0;
+    return ok;
 }
 
 bool hub_site_reserved_host(const char *host)
@@ -457,9 +465,8 @@ bool hub_site_reserved_host(const char *host)
                                        "test"};
     const char *dot = strrchr(host, '.');
     const char *last = dot != NULL ? dot + 1 : host;
-    for (size_t i = 0; i < NELEM(tlds); i++) {
-        if (strcmp(last, tlds[i]) == 0)
-            return true;
-    }
-    return false;
+    bool found = false;
+    for (size_t i = 0; i < NELEM(tlds) && !found; i++)
+        found = strcmp(last, tlds[i]) == 0;
+    return found;
 }

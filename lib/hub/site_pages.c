@@ -32,6 +32,8 @@
 #define HISTORY_ROWS 30
 #define API_ROWS 500
 #define EVIDENCE_CAP (KK_SITE_EVIDENCE_MAX * 4 + 64)
+#define REPORT_CAP (4 * 1024 * 1024)
+#define DAY INT64_C(86400)
 
 /* --- what is read --- */
 
@@ -76,8 +78,10 @@ static int web_load(struct hub_req *r, int64_t outlet, int64_t id,
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_WEBSITE);
     int rc, err = KK_ERR_NOTFOUND;
     memset(w, 0, sizeof *w);
-    if (st == NULL)
-        return KK_ERR_IO;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     hub_bind_i64(st, ":id", id);
     hub_bind_i64(st, ":outlet", outlet);
     rc = sqlite3_step(st);
@@ -94,6 +98,7 @@ static int web_load(struct hub_req *r, int64_t outlet, int64_t id,
         err = hub_sql_err(rc);
     }
     sqlite3_reset(st);
+out:
     return err;
 }
 
@@ -149,23 +154,31 @@ static int chk_fill(struct hub_req *r, sqlite3_stmt *st, struct chk *c)
     return err;
 }
 
-/* One check by id (website and outlet 0: any). */
-static int chk_get(struct hub_req *r, int64_t outlet, int64_t website,
-                   int64_t id, struct chk *c)
+/* Reads the one row of st (bound) into c: KK_ERR_NOTFOUND when there is
+ * none. */
+static int chk_row(struct hub_req *r, sqlite3_stmt *st, struct chk *c)
 {
-    sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_GET);
-    int rc, err = KK_ERR_NOTFOUND;
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":id", id);
-    hub_bind_i64(st, ":website", website);
-    hub_bind_i64(st, ":outlet", outlet);
-    rc = sqlite3_step(st);
+    int rc = sqlite3_step(st), err = KK_ERR_NOTFOUND;
     if (rc == SQLITE_ROW)
         err = chk_fill(r, st, c);
     else if (rc != SQLITE_DONE)
         err = hub_sql_err(rc);
     sqlite3_reset(st);
+    return err;
+}
+
+/* One check by id (website and outlet 0: any). */
+static int chk_get(struct hub_req *r, int64_t outlet, int64_t website,
+                   int64_t id, struct chk *c)
+{
+    sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_GET);
+    int err = KK_ERR_IO;
+    if (st != NULL) {
+        hub_bind_i64(st, ":id", id);
+        hub_bind_i64(st, ":website", website);
+        hub_bind_i64(st, ":outlet", outlet);
+        err = chk_row(r, st, c);
+    }
     return err;
 }
 
@@ -175,17 +188,12 @@ static int chk_latest(struct hub_req *r, int64_t website, bool done,
                       struct chk *c)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_LATEST);
-    int rc, err = KK_ERR_NOTFOUND;
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":website", website);
-    hub_bind_i64(st, ":done", done ? 1 : 0);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        err = chk_fill(r, st, c);
-    else if (rc != SQLITE_DONE)
-        err = hub_sql_err(rc);
-    sqlite3_reset(st);
+    int err = KK_ERR_IO;
+    if (st != NULL) {
+        hub_bind_i64(st, ":website", website);
+        hub_bind_i64(st, ":done", done ? 1 : 0);
+        err = chk_row(r, st, c);
+    }
     return err;
 }
 
@@ -201,9 +209,7 @@ static void fset_free(struct fset *f)
 static int cmp_fnd(const void *a, const void *b)
 {
     const struct fnd *x = a, *y = b;
-    if (x->sev != y->sev)
-        return y->sev - x->sev;
-    return strcmp(x->id, y->id);
+    return x->sev != y->sev ? y->sev - x->sev : strcmp(x->id, y->id);
 }
 
 static int fset_load(struct hub_req *r, int64_t id, bool open, struct fset *f)
@@ -218,8 +224,9 @@ static int fset_load(struct hub_req *r, int64_t id, bool open, struct fset *f)
         goto out;
     }
     hub_bind_i64(st, ":check", id);
-    while (err == KK_OK && f->n < HUB_SITE_FINDINGS_MAX &&
-           (rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (rc = sqlite3_step(st);
+         err == KK_OK && f->n < HUB_SITE_FINDINGS_MAX && rc == SQLITE_ROW;
+         rc = sqlite3_step(st)) {
         struct fnd *x = &f->v[f->n];
         snprintf(x->id, sizeof x->id, "%s", hub_col_text(st, 1));
         x->sev = hub_site_sev_from_name(hub_col_text(st, 2));
@@ -259,8 +266,10 @@ static int prev_load(struct hub_req *r, int64_t id, struct prev *p)
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_PREVIOUS);
     int rc, err = KK_OK;
     memset(p, 0, sizeof *p);
-    if (st == NULL)
-        return KK_ERR_IO;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     hub_bind_i64(st, ":id", id);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
@@ -274,6 +283,7 @@ static int prev_load(struct hub_req *r, int64_t id, struct prev *p)
     sqlite3_reset(st);
     if (err == KK_OK && p->found)
         err = fset_load(r, p->id, false, &p->f);
+out:
     return err;
 }
 
@@ -321,11 +331,12 @@ static const char *grade_class(const char *grade)
 static const char *label_of(const char *const (*tab)[2], size_t n,
                             const char *name)
 {
-    for (size_t i = 0; i < n; i++) {
+    const char *label = NULL;
+    for (size_t i = 0; i < n && label == NULL; i++) {
         if (strcmp(tab[i][0], name) == 0)
-            return tab[i][1];
+            label = tab[i][1];
     }
-    return NULL;
+    return label;
 }
 
 static const char *const trigger_labels[][2] = {
@@ -364,12 +375,12 @@ static void when(struct hub_req *r, int64_t t)
     char ts[32];
     if (t <= 0 || kk_format_time(t, ts, sizeof ts) != KK_OK) {
         hub_raw(r, "<span class=\"kk-muted\">&#8212;</span>");
-        return;
+    } else {
+        ts[10] = ' ';
+        ts[16] = '\0';
+        hub_esc(r, ts);
+        hub_raw(r, " UTC");
     }
-    ts[10] = ' ';
-    ts[16] = '\0';
-    hub_esc(r, ts);
-    hub_raw(r, " UTC");
 }
 
 static void day(int64_t t, char *out, size_t cap)
@@ -473,8 +484,11 @@ static int check_now(struct hub_req *r, const struct web *w)
     char url[URL_MAX];
     int64_t id = 0;
     char status[16] = "";
-    if (st == NULL)
-        return KK_ERR_IO;
+    int err = KK_OK;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     hub_bind_i64(st, ":website", w->id);
     if (sqlite3_step(st) == SQLITE_ROW) {
         id = sqlite3_column_int64(st, 0);
@@ -507,7 +521,8 @@ static int check_now(struct hub_req *r, const struct web *w)
         hub_raw(r, "</span></p></form>");
     }
     hub_raw(r, "</section>");
-    return KK_OK;
+out:
+    return err;
 }
 
 static void stat_card(struct hub_req *r, const char *id, const char *label,
@@ -572,17 +587,17 @@ static void caps(struct hub_req *r, const struct chk *c)
 
 static void fix_first(struct hub_req *r, const struct chk *c)
 {
-    if (c->best_fix[0] == '\0')
-        return;
-    hub_raw(r, "<section class=\"kk-fix\" id=\"fix-first\" data-id=\"");
-    hub_esc(r, c->best_fix);
-    hub_raw(r, "\"><h3>");
-    hub_t(r, "Fix this first:");
-    hub_raw(r, " ");
-    hub_esc(r, ftext(r, c->best_fix, SITE_TEXT_TITLE));
-    hub_raw(r, "</h3><p>");
-    lines(r, ftext(r, c->best_fix, SITE_TEXT_FIX));
-    hub_raw(r, "</p></section>");
+    if (c->best_fix[0] != '\0') {
+        hub_raw(r, "<section class=\"kk-fix\" id=\"fix-first\" data-id=\"");
+        hub_esc(r, c->best_fix);
+        hub_raw(r, "\"><h3>");
+        hub_t(r, "Fix this first:");
+        hub_raw(r, " ");
+        hub_esc(r, ftext(r, c->best_fix, SITE_TEXT_TITLE));
+        hub_raw(r, "</h3><p>");
+        lines(r, ftext(r, c->best_fix, SITE_TEXT_FIX));
+        hub_raw(r, "</p></section>");
+    }
 }
 
 static void finding_item(struct hub_req *r, const struct fnd *f, bool isnew)
@@ -618,11 +633,10 @@ static void finding_item(struct hub_req *r, const struct fnd *f, bool isnew)
 
 static bool in_diff(const char *const *v, size_t n, const char *id)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (strcmp(v[i], id) == 0)
-            return true;
-    }
-    return false;
+    bool found = false;
+    for (size_t i = 0; i < n && !found; i++)
+        found = strcmp(v[i], id) == 0;
+    return found;
 }
 
 static void changes(struct hub_req *r, const struct chk *c,
@@ -634,8 +648,7 @@ static void changes(struct hub_req *r, const struct chk *c,
     hub_raw(r, "</h2>");
     if (!p->found) {
         say(r, "p", "kk-muted", "This is the first check of this website.");
-        hub_raw(r, "</section>");
-        return;
+        goto out;
     }
     day(p->checked_at, date, sizeof date);
     hub_raw(r, "<p id=\"grade-change\" data-change=\"");
@@ -683,6 +696,7 @@ static void changes(struct hub_req *r, const struct chk *c,
         }
         hub_raw(r, "</ul>");
     }
+out:
     hub_raw(r, "</section>");
 }
 
@@ -729,12 +743,11 @@ static int report(struct hub_req *r, const struct chk *c)
     struct hub_site_diff d;
     const char *l = label_of(trigger_labels, NELEM(trigger_labels), c->trigger);
     int err = fset_load(r, c->id, true, &f);
+    memset(&p, 0, sizeof p);
     if (err == KK_OK)
         err = prev_load(r, c->id, &p);
-    if (err != KK_OK) {
-        fset_free(&f);
-        return err;
-    }
+    if (err != KK_OK)
+        goto out;
     diff_of(&f, c->grade, &p, &d);
     hub_rawf(r,
              "<section id=\"report\" data-check=\"%lld\"><p class=\"kk-meta\">",
@@ -769,61 +782,65 @@ static int report(struct hub_req *r, const struct chk *c)
     hub_rawf(r, " %lld &#183; ", (long long)c->requests);
     hub_t(r, "TLS handshakes:");
     hub_rawf(r, " %lld</p></section>", (long long)c->handshakes);
+out:
     fset_free(&f);
     fset_free(&p.f);
-    return KK_OK;
+    return err;
 }
 
-/* The history: a chart of the scores and the table of every check. */
-static int history(struct hub_req *r, const struct web *w)
+/* One line of the history table. */
+struct hrow {
+    int64_t id, t;
+    int score;
+    char grade[4], status[16], trigger[16];
+    int64_t above_low;
+};
+
+/* The latest HISTORY_ROWS checks of w into v, *n of them. */
+static int history_load(struct hub_req *r, const struct web *w, struct hrow *v,
+                        size_t *n)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_LIST);
-    struct {
-        int64_t id, t;
-        int score;
-        char grade[4], status[16], trigger[16];
-        int64_t above_low;
-    } row[HISTORY_ROWS];
-    size_t n = 0, pts = 0;
+    int rc = SQLITE_DONE, err = KK_OK;
+    *n = 0;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
+    hub_bind_i64(st, ":website", w->id);
+    hub_bind_i64(st, ":limit", HISTORY_ROWS);
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW && *n < HISTORY_ROWS;
+         rc = sqlite3_step(st)) {
+        struct hrow *x = &v[(*n)++];
+        x->id = sqlite3_column_int64(st, 0);
+        snprintf(x->trigger, sizeof x->trigger, "%s", hub_col_text(st, 2));
+        snprintf(x->status, sizeof x->status, "%s", hub_col_text(st, 3));
+        x->t = sqlite3_column_int64(st, 5) != 0 ? sqlite3_column_int64(st, 5)
+                                                : sqlite3_column_int64(st, 4);
+        snprintf(x->grade, sizeof x->grade, "%s", hub_col_text(st, 7));
+        x->score = col_score(st, 8);
+        x->above_low = sqlite3_column_int64(st, 10);
+    }
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        err = hub_sql_err(rc);
+    sqlite3_reset(st);
+out:
+    return err;
+}
+
+/* The chart of the done checks' scores, oldest first (two at least). */
+static void history_chart(struct hub_req *r, const struct hrow *v, size_t n)
+{
     int values[HISTORY_ROWS];
     char labels[HISTORY_ROWS][16];
     const char *xl[HISTORY_ROWS];
     struct hub_series s;
-    char url[URL_MAX];
-    int rc;
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":website", w->id);
-    hub_bind_i64(st, ":limit", HISTORY_ROWS);
-    while (n < HISTORY_ROWS && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        row[n].id = sqlite3_column_int64(st, 0);
-        snprintf(row[n].trigger, sizeof row[n].trigger, "%s",
-                 hub_col_text(st, 2));
-        snprintf(row[n].status, sizeof row[n].status, "%s",
-                 hub_col_text(st, 3));
-        row[n].t = sqlite3_column_int64(st, 5) != 0
-                       ? sqlite3_column_int64(st, 5)
-                       : sqlite3_column_int64(st, 4);
-        snprintf(row[n].grade, sizeof row[n].grade, "%s", hub_col_text(st, 7));
-        row[n].score = col_score(st, 8);
-        row[n].above_low = sqlite3_column_int64(st, 10);
-        n++;
-    }
-    sqlite3_reset(st);
-    hub_raw(r, "<section id=\"history\"><h2>");
-    hub_t(r, "History");
-    hub_raw(r, "</h2>");
-    if (n == 0) {
-        say(r, "p", "kk-empty", "This website has not been checked yet.");
-        hub_raw(r, "</section>");
-        return KK_OK;
-    }
-    /* The chart: the done checks, oldest first. */
+    size_t pts = 0;
     for (size_t i = n; i-- > 0;) {
-        if (strcmp(row[i].status, "done") != 0 || row[i].score < 0)
+        if (strcmp(v[i].status, "done") != 0 || v[i].score < 0)
             continue;
-        values[pts] = row[i].score * 10;
-        day(row[i].t, labels[pts], sizeof labels[pts]);
+        values[pts] = v[i].score * 10;
+        day(v[i].t, labels[pts], sizeof labels[pts]);
         /* "MM-DD" is enough under a chart of a few months. */
         memmove(labels[pts], labels[pts] + 5, 6);
         xl[pts] = labels[pts];
@@ -840,6 +857,13 @@ static int history(struct hub_req *r, const struct web *w)
                 &s, 1, xl, pts);
         hub_raw(r, "</div>");
     }
+}
+
+static void history_table(struct hub_req *r, const struct web *w,
+                          const struct hrow *v, size_t n)
+{
+    char url[URL_MAX];
+    checks_url(w, url, sizeof url);
     hub_raw(r, "<div class=\"kk-table-wrap\" tabindex=\"0\" role=\"region\" "
                "aria-label=\"");
     hub_t(r, "History");
@@ -856,34 +880,76 @@ static int history(struct hub_req *r, const struct web *w)
     hub_raw(r, "</th></tr></thead><tbody>");
     for (size_t i = 0; i < n; i++) {
         const char *tl =
-            label_of(trigger_labels, NELEM(trigger_labels), row[i].trigger);
+            label_of(trigger_labels, NELEM(trigger_labels), v[i].trigger);
         const char *sl =
-            label_of(status_labels, NELEM(status_labels), row[i].status);
-        checks_url(w, url, sizeof url);
+            label_of(status_labels, NELEM(status_labels), v[i].status);
+        bool done = strcmp(v[i].status, "done") == 0;
         hub_rawf(r, "<tr data-check=\"%lld\" data-status=\"%s\"><td>",
-                 (long long)row[i].id, sl != NULL ? row[i].status : "unknown");
-        hub_rawf(r, "<a href=\"%s/%lld\">", url, (long long)row[i].id);
-        when(r, row[i].t);
+                 (long long)v[i].id, sl != NULL ? v[i].status : "unknown");
+        hub_rawf(r, "<a href=\"%s/%lld\">", url, (long long)v[i].id);
+        when(r, v[i].t);
         hub_raw(r, "</a></td><td>");
-        if (strcmp(row[i].status, "done") == 0) {
-            hub_rawf(r, "<span class=\"%s\">", grade_class(row[i].grade));
-            hub_esc(r, row[i].grade);
+        if (done) {
+            hub_rawf(r, "<span class=\"%s\">", grade_class(v[i].grade));
+            hub_esc(r, v[i].grade);
             hub_raw(r, "</span>");
         } else {
-            hub_t(r, sl != NULL ? sl : row[i].status);
+            hub_t(r, sl != NULL ? sl : v[i].status);
         }
         hub_raw(r, "</td><td class=\"kk-num\">");
-        if (row[i].score >= 0)
-            hub_rawf(r, "%d", row[i].score);
+        if (v[i].score >= 0)
+            hub_rawf(r, "%d", v[i].score);
         hub_raw(r, "</td><td class=\"kk-num\">");
-        if (strcmp(row[i].status, "done") == 0)
-            hub_rawf(r, "%lld", (long long)row[i].above_low);
+        if (done)
+            hub_rawf(r, "%lld", (long long)v[i].above_low);
         hub_raw(r, "</td><td>");
-        hub_t(r, tl != NULL ? tl : row[i].trigger);
+        hub_t(r, tl != NULL ? tl : v[i].trigger);
         hub_raw(r, "</td></tr>");
     }
-    hub_raw(r, "</tbody></table></div></section>");
-    return KK_OK;
+    hub_raw(r, "</tbody></table></div>");
+}
+
+/* The history: a chart of the scores and the table of every check. */
+static int history(struct hub_req *r, const struct web *w)
+{
+    struct hrow v[HISTORY_ROWS];
+    size_t n = 0;
+    int err = history_load(r, w, v, &n);
+    if (err == KK_OK) {
+        hub_raw(r, "<section id=\"history\"><h2>");
+        hub_t(r, "History");
+        hub_raw(r, "</h2>");
+        if (n == 0)
+            say(r, "p", "kk-empty", "This website has not been checked yet.");
+        history_chart(r, v, n);
+        if (n > 0)
+            history_table(r, w, v, n);
+        hub_raw(r, "</section>");
+    }
+    return err;
+}
+
+/* The latest finished check of w into latest and the latest done one
+ * into done (the same when the latest is done); *have_* say which exist. */
+static int latest_pair(struct hub_req *r, const struct web *w,
+                       struct chk *latest, bool *have_latest, struct chk *done,
+                       bool *have_done)
+{
+    int err = chk_latest(r, w->id, false, latest);
+    *have_latest = err == KK_OK;
+    *have_done = false;
+    if (err == KK_ERR_NOTFOUND)
+        err = KK_OK;
+    if (err == KK_OK && *have_latest && strcmp(latest->status, "done") == 0) {
+        *done = *latest;
+        *have_done = true;
+    } else if (err == KK_OK && *have_latest) {
+        err = chk_latest(r, w->id, true, done);
+        *have_done = err == KK_OK;
+        if (err == KK_ERR_NOTFOUND)
+            err = KK_OK;
+    }
+    return err;
 }
 
 static int h_page(struct hub_req *r)
@@ -892,25 +958,12 @@ static int h_page(struct hub_req *r)
     struct chk latest, done;
     bool have_latest = false, have_done = false;
     int err = web_load(r, r->param[0], r->param[1], &w);
-    if (err != KK_OK)
-        return err;
     memset(&latest, 0, sizeof latest);
     memset(&done, 0, sizeof done);
-    err = chk_latest(r, w.id, false, &latest);
-    have_latest = err == KK_OK;
-    if (err == KK_ERR_NOTFOUND)
-        err = KK_OK;
-    if (err == KK_OK && have_latest && strcmp(latest.status, "done") == 0) {
-        done = latest;
-        have_done = true;
-    } else if (err == KK_OK && have_latest) {
-        err = chk_latest(r, w.id, true, &done);
-        have_done = err == KK_OK;
-        if (err == KK_ERR_NOTFOUND)
-            err = KK_OK;
-    }
+    if (err == KK_OK)
+        err = latest_pair(r, &w, &latest, &have_latest, &done, &have_done);
     if (err != KK_OK)
-        return err;
+        goto out;
     head(r, &w, "Website checks");
     err = check_now(r, &w);
     if (err == KK_OK && have_latest && strcmp(latest.status, "failed") == 0)
@@ -927,7 +980,18 @@ static int h_page(struct hub_req *r)
         err = history(r, &w);
     if (err == KK_OK)
         hub_page_end(r);
+out:
     return err;
+}
+
+static void pending_line(struct hub_req *r, const char *status)
+{
+    bool running = strcmp(status, "running") == 0;
+    hub_rawf(r, "<p class=\"kk-notice\" id=\"pending\" data-status=\"%s\">",
+             running ? "running" : "queued");
+    hub_t(r, running ? "A check of this website is running now."
+                     : "A check of this website is queued.");
+    hub_raw(r, "</p>");
 }
 
 static int h_check_page(struct hub_req *r)
@@ -940,20 +1004,14 @@ static int h_check_page(struct hub_req *r)
     if (err == KK_OK)
         err = chk_get(r, w.outlet, w.id, r->param[2], &c);
     if (err != KK_OK)
-        return err;
+        goto out;
     head(r, &w, "Website check");
-    if (strcmp(c.status, "done") == 0) {
+    if (strcmp(c.status, "done") == 0)
         err = report(r, &c);
-    } else if (strcmp(c.status, "failed") == 0) {
+    else if (strcmp(c.status, "failed") == 0)
         failure_line(r, &c);
-    } else {
-        hub_rawf(r, "<p class=\"kk-notice\" id=\"pending\" data-status=\"%s\">",
-                 strcmp(c.status, "running") == 0 ? "running" : "queued");
-        hub_t(r, strcmp(c.status, "running") == 0
-                     ? "A check of this website is running now."
-                     : "A check of this website is queued.");
-        hub_raw(r, "</p>");
-    }
+    else
+        pending_line(r, c.status);
     checks_url(&w, url, sizeof url);
     hub_raw(r, "<p><a href=\"");
     hub_esc(r, url);
@@ -962,49 +1020,62 @@ static int h_check_page(struct hub_req *r)
     hub_raw(r, "</a></p>");
     if (err == KK_OK)
         hub_page_end(r);
+out:
     return err;
 }
 
 /* --- queueing --- */
 
+/* The check of w already queued or running, if any, into *id. */
+static int pending_of(struct hub_req *r, const struct web *w, int64_t *id)
+{
+    sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_PENDING);
+    int err = st != NULL ? KK_OK : KK_ERR_IO;
+    *id = 0;
+    if (err == KK_OK) {
+        hub_bind_i64(st, ":website", w->id);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *id = sqlite3_column_int64(st, 0);
+        sqlite3_reset(st);
+    }
+    return err;
+}
+
 /* Queues a check of w (trigger manual or api): *id the new or the pending
- * check, *pending whether one was waiting already. */
+ * check, *pending whether one was waiting already.  KK_ERR_BUSY when one
+ * is waiting that the caller may not see. */
 static int queue(struct hub_req *r, const struct web *w, const char *trigger,
                  int64_t *id, bool *pending)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int64_t nid = 0;
+    bool added = false;
     int err = hub_new_id(&nid);
     *id = 0;
     *pending = false;
-    if (err != KK_OK)
-        return err;
-    st = hub_scoped(r, HUB_Q_SITE_QUEUE);
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":id", nid);
-    hub_bind_i64(st, ":website", w->id);
-    hub_bind_text(st, ":trigger", trigger);
-    hub_bind_i64(st, ":now", hub_now());
-    err = hub_exec(st);
-    if (err == KK_OK && sqlite3_changes(r->db->db) == 1) {
+    if (err == KK_OK) {
+        st = hub_scoped(r, HUB_Q_SITE_QUEUE);
+        err = st != NULL ? KK_OK : KK_ERR_IO;
+    }
+    if (err == KK_OK) {
+        hub_bind_i64(st, ":id", nid);
+        hub_bind_i64(st, ":website", w->id);
+        hub_bind_text(st, ":trigger", trigger);
+        hub_bind_i64(st, ":now", hub_now());
+        err = hub_exec(st);
+        added = err == KK_OK && sqlite3_changes(r->db->db) == 1;
+    }
+    if (added) {
         *id = nid;
         hub_audit(r, w->outlet, "check", "website", w->url);
         hub_site_worker_kick();
-        return KK_OK;
+    } else if (err == KK_OK) {
+        err = pending_of(r, w, id);
+        *pending = *id != 0;
+        if (err == KK_OK && !*pending)
+            err = KK_ERR_BUSY;
     }
-    if (err != KK_OK)
-        return err;
-    st = hub_scoped(r, HUB_Q_SITE_PENDING);
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":website", w->id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *pending = true;
-    }
-    sqlite3_reset(st);
-    return *pending ? KK_OK : KK_ERR_BUSY;
+    return err;
 }
 
 static int h_queue(struct hub_req *r)
@@ -1014,26 +1085,25 @@ static int h_queue(struct hub_req *r)
     int64_t id = 0;
     bool pending = false;
     int err = web_load(r, r->param[0], r->param[1], &w);
-    if (err != KK_OK)
-        return err;
-    if (w.archived) {
+    if (err == KK_OK && w.archived) {
         hub_fail(r, 409, "archived",
                  "This website is archived: it is no longer checked.");
-        return KK_OK;
+        goto out;
     }
-    err = queue(r, &w, "manual", &id, &pending);
+    if (err == KK_OK)
+        err = queue(r, &w, "manual", &id, &pending);
     if (err == KK_ERR_BUSY) {
         hub_fail(r, 409, "pending",
                  "A check of this website is already queued or running.");
-        return KK_OK;
+        err = KK_OK;
+    } else if (err == KK_OK) {
+        checks_url(&w, base, sizeof base);
+        snprintf(url, sizeof url, "%s?done=%s", base,
+                 pending ? "pending" : "queued");
+        hub_redirect(r, url);
     }
-    if (err != KK_OK)
-        return err;
-    checks_url(&w, base, sizeof base);
-    snprintf(url, sizeof url, "%s?done=%s", base,
-             pending ? "pending" : "queued");
-    hub_redirect(r, url);
-    return KK_OK;
+out:
+    return err;
 }
 
 /* --- JSON --- */
@@ -1119,15 +1189,56 @@ static void jw_ids(struct hub_jw *w, const char *key, const char *const *v,
 static void jw_report(struct hub_req *r, struct hub_jw *w, const struct chk *c)
 {
     struct hub_json *j = NULL;
-    if (c->report == NULL || kk_buf_len(c->report) == 0 ||
-        hub_json_parse(kk_buf_str(c->report), kk_buf_len(c->report), &j,
-                       NULL) != KK_OK) {
-        hub_jw_null(w, "report");
-        return;
-    }
+    bool ok = c->report != NULL && kk_buf_len(c->report) > 0 &&
+              hub_json_parse(kk_buf_str(c->report), kk_buf_len(c->report), &j,
+                             NULL) == KK_OK;
     hub_json_free(j);
-    hub_jw_key(w, "report");
-    hub_raw(r, kk_buf_str(c->report));
+    if (ok) {
+        hub_jw_key(w, "report");
+        hub_raw(r, kk_buf_str(c->report));
+    } else {
+        hub_jw_null(w, "report");
+    }
+}
+
+/* The fields of a done check: grade, scores, caps, findings, passed. */
+static void jw_graded(struct hub_req *r, struct hub_jw *w, const struct chk *c,
+                      const struct fset *f)
+{
+    hub_jw_str(w, "grade", c->grade);
+    jw_score(w, "score", c->score);
+    hub_jw_key(w, "areas");
+    hub_jw_obj(w);
+    for (int a = 0; a < SITE_AREA_COUNT; a++)
+        jw_score(w, site_area_name((enum site_area)a), c->area[a]);
+    hub_jw_close(w, '}');
+    jw_words(w, "capped_by", c->capped_by, true);
+    if (c->best_fix[0] != '\0')
+        hub_jw_str(w, "best_fix", c->best_fix);
+    else
+        hub_jw_null(w, "best_fix");
+    jw_findings(r, w, f);
+    jw_words(w, "passed", c->passed, false);
+}
+
+static void jw_previous(struct hub_jw *w, const struct chk *c,
+                        const struct fset *f, const struct prev *p)
+{
+    struct hub_site_diff d;
+    if (p->found) {
+        diff_of(f, c->grade, p, &d);
+        hub_jw_key(w, "previous");
+        hub_jw_obj(w);
+        hub_jw_int(w, "id", p->id);
+        hub_jw_str(w, "grade", p->grade);
+        jw_time(w, "checked_at", p->checked_at);
+        hub_jw_int(w, "grade_change", d.grade_change);
+        jw_ids(w, "added", d.added, d.n_added);
+        jw_ids(w, "fixed", d.fixed, d.n_fixed);
+        hub_jw_close(w, '}');
+    } else {
+        hub_jw_null(w, "previous");
+    }
 }
 
 static int jw_check(struct hub_req *r, struct hub_jw *w, const struct chk *c,
@@ -1135,19 +1246,15 @@ static int jw_check(struct hub_req *r, struct hub_jw *w, const struct chk *c,
 {
     struct fset f = {0};
     struct prev p;
-    struct hub_site_diff d;
     bool done = strcmp(c->status, "done") == 0;
     int err = KK_OK;
     memset(&p, 0, sizeof p);
-    if (done) {
+    if (done)
         err = fset_load(r, c->id, true, &f);
-        if (err == KK_OK)
-            err = prev_load(r, c->id, &p);
-        if (err != KK_OK) {
-            fset_free(&f);
-            return err;
-        }
-    }
+    if (done && err == KK_OK)
+        err = prev_load(r, c->id, &p);
+    if (err != KK_OK)
+        goto out;
     hub_jw_int(w, "id", c->id);
     hub_jw_int(w, "outlet_id", c->outlet);
     hub_jw_int(w, "website_id", c->website);
@@ -1172,20 +1279,7 @@ static int jw_check(struct hub_req *r, struct hub_jw *w, const struct chk *c,
         hub_jw_null(w, "error");
     }
     if (done) {
-        hub_jw_str(w, "grade", c->grade);
-        jw_score(w, "score", c->score);
-        hub_jw_key(w, "areas");
-        hub_jw_obj(w);
-        for (int a = 0; a < SITE_AREA_COUNT; a++)
-            jw_score(w, site_area_name((enum site_area)a), c->area[a]);
-        hub_jw_close(w, '}');
-        jw_words(w, "capped_by", c->capped_by, true);
-        if (c->best_fix[0] != '\0')
-            hub_jw_str(w, "best_fix", c->best_fix);
-        else
-            hub_jw_null(w, "best_fix");
-        jw_findings(r, w, &f);
-        jw_words(w, "passed", c->passed, false);
+        jw_graded(r, w, c, &f);
     } else {
         hub_jw_null(w, "grade");
         hub_jw_null(w, "score");
@@ -1194,37 +1288,26 @@ static int jw_check(struct hub_req *r, struct hub_jw *w, const struct chk *c,
     hub_jw_int(w, "handshakes", c->handshakes);
     hub_jw_int(w, "elapsed_ms", c->elapsed_ms);
     jw_time(w, "cert_expires_at", c->cert_expiry);
-    if (done && p.found) {
-        diff_of(&f, c->grade, &p, &d);
-        hub_jw_key(w, "previous");
-        hub_jw_obj(w);
-        hub_jw_int(w, "id", p.id);
-        hub_jw_str(w, "grade", p.grade);
-        jw_time(w, "checked_at", p.checked_at);
-        hub_jw_int(w, "grade_change", d.grade_change);
-        jw_ids(w, "added", d.added, d.n_added);
-        jw_ids(w, "fixed", d.fixed, d.n_fixed);
-        hub_jw_close(w, '}');
-    } else {
-        hub_jw_null(w, "previous");
-    }
+    jw_previous(w, c, &f, &p);
     jw_report(r, w, c);
+out:
     fset_free(&f);
     fset_free(&p.f);
     return err;
 }
 
-static int api_check(struct hub_req *r)
+/* Answers with check id (of website and outlet, 0: any) as JSON. */
+static int answer_check(struct hub_req *r, int64_t outlet, int64_t website,
+                        int64_t id, int status)
 {
     struct chk c;
     struct hub_jw w;
     int err;
     memset(&c, 0, sizeof c);
-    c.report = kk_buf_new(4 * 1024 * 1024);
-    if (c.report == NULL)
-        return KK_ERR_NOMEM;
-    err = chk_get(r, 0, 0, r->param[0], &c);
+    c.report = kk_buf_new(REPORT_CAP);
+    err = c.report != NULL ? chk_get(r, outlet, website, id, &c) : KK_ERR_NOMEM;
     if (err == KK_OK) {
+        r->status = status;
         hub_jw_begin(&w, r);
         err = jw_check(r, &w, &c, c.url);
         hub_jw_end(&w);
@@ -1233,17 +1316,47 @@ static int api_check(struct hub_req *r)
     return err;
 }
 
+static int api_check(struct hub_req *r)
+{
+    return answer_check(r, 0, 0, r->param[0], 200);
+}
+
+static void jw_list_row(struct hub_jw *w, sqlite3_stmt *st)
+{
+    hub_jw_key(w, NULL);
+    hub_jw_obj(w);
+    hub_jw_int(w, "id", sqlite3_column_int64(st, 0));
+    hub_jw_int(w, "n", sqlite3_column_int64(st, 1));
+    hub_jw_str(w, "trigger", hub_col_text(st, 2));
+    hub_jw_str(w, "status", hub_col_text(st, 3));
+    jw_time(w, "queued_at", sqlite3_column_int64(st, 4));
+    jw_time(w, "checked_at", sqlite3_column_int64(st, 5));
+    if (hub_col_text(st, 6)[0] != '\0')
+        hub_jw_str(w, "failure", hub_col_text(st, 6));
+    else
+        hub_jw_null(w, "failure");
+    if (hub_col_text(st, 7)[0] != '\0')
+        hub_jw_str(w, "grade", hub_col_text(st, 7));
+    else
+        hub_jw_null(w, "grade");
+    jw_score(w, "score", col_score(st, 8));
+    jw_time(w, "cert_expires_at", sqlite3_column_int64(st, 9));
+    hub_jw_int(w, "findings_above_low", sqlite3_column_int64(st, 10));
+    hub_jw_close(w, '}');
+}
+
 static int api_list(struct hub_req *r)
 {
     struct web site;
     struct hub_jw w;
-    sqlite3_stmt *st;
-    int rc, err = web_load(r, 0, r->param[0], &site);
+    sqlite3_stmt *st = NULL;
+    int rc = SQLITE_DONE, err = web_load(r, 0, r->param[0], &site);
+    if (err == KK_OK) {
+        st = hub_scoped(r, HUB_Q_SITE_LIST);
+        err = st != NULL ? KK_OK : KK_ERR_IO;
+    }
     if (err != KK_OK)
-        return err;
-    st = hub_scoped(r, HUB_Q_SITE_LIST);
-    if (st == NULL)
-        return KK_ERR_IO;
+        goto out;
     hub_bind_i64(st, ":website", site.id);
     hub_bind_i64(st, ":limit", API_ROWS);
     hub_jw_begin(&w, r);
@@ -1252,96 +1365,69 @@ static int api_list(struct hub_req *r)
     hub_jw_str(&w, "url", site.url);
     hub_jw_key(&w, "checks");
     hub_jw_arr(&w);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        hub_jw_key(&w, NULL);
-        hub_jw_obj(&w);
-        hub_jw_int(&w, "id", sqlite3_column_int64(st, 0));
-        hub_jw_int(&w, "n", sqlite3_column_int64(st, 1));
-        hub_jw_str(&w, "trigger", hub_col_text(st, 2));
-        hub_jw_str(&w, "status", hub_col_text(st, 3));
-        jw_time(&w, "queued_at", sqlite3_column_int64(st, 4));
-        jw_time(&w, "checked_at", sqlite3_column_int64(st, 5));
-        if (hub_col_text(st, 6)[0] != '\0')
-            hub_jw_str(&w, "failure", hub_col_text(st, 6));
-        else
-            hub_jw_null(&w, "failure");
-        if (hub_col_text(st, 7)[0] != '\0')
-            hub_jw_str(&w, "grade", hub_col_text(st, 7));
-        else
-            hub_jw_null(&w, "grade");
-        jw_score(&w, "score", col_score(st, 8));
-        jw_time(&w, "cert_expires_at", sqlite3_column_int64(st, 9));
-        hub_jw_int(&w, "findings_above_low", sqlite3_column_int64(st, 10));
-        hub_jw_close(&w, '}');
-    }
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st))
+        jw_list_row(&w, st);
     sqlite3_reset(st);
     hub_jw_close(&w, ']');
     hub_jw_end(&w);
     if (rc != SQLITE_DONE)
         err = hub_sql_err(rc);
+out:
     return err;
 }
 
-/* A report of `kalkan site check --json`: stored as a done (or failed)
- * check of this website, with its findings and observations. */
-static int upload_store(struct hub_req *r, const struct web *site,
-                        struct hub_site_result *res, int64_t *id)
+/* The findings of an uploaded report, into the check id just stored. */
+static int upload_findings(struct hub_req *r, int64_t id,
+                           const struct hub_site_result *res)
 {
-    struct hub_site_obs obs[HUB_SITE_CONTROLS];
-    sqlite3_stmt *st;
-    int err = hub_new_id(id);
-    memset(obs, 0, sizeof obs);
-    if (err == KK_OK)
-        err = hub_tx_begin(r->db);
-    if (err != KK_OK)
-        return err;
-    st = hub_scoped(r, HUB_Q_SITE_UPLOAD);
-    err = st != NULL ? KK_OK : KK_ERR_IO;
-    if (err == KK_OK) {
-        hub_bind_i64(st, ":id", *id);
-        hub_bind_i64(st, ":website", site->id);
-        hub_bind_i64(st, ":now", hub_now());
-        err = hub_site_bind_result(r->db->owner, st, *id, res);
-    }
-    if (err == KK_OK)
-        err = hub_exec(st);
-    if (err == KK_OK && sqlite3_changes(r->db->db) != 1)
-        err = KK_ERR_NOTFOUND;
+    int err = KK_OK;
     for (size_t i = 0; i < res->n_items && err == KK_OK; i++) {
         const struct hub_site_item *it = &res->items[i];
+        sqlite3_stmt *st = NULL;
         int64_t fid = 0;
         err = hub_new_id(&fid);
-        st = err == KK_OK ? hub_scoped(r, HUB_Q_SITE_UPLOAD_FINDING) : NULL;
-        if (err == KK_OK && st == NULL)
-            err = KK_ERR_IO;
-        if (err != KK_OK)
-            break;
-        hub_bind_i64(st, ":id", fid);
-        hub_bind_i64(st, ":check", *id);
-        hub_bind_text(st, ":finding", it->id);
-        hub_bind_text(st, ":severity", site_sev_name((enum site_sev)it->sev));
-        hub_bind_text(st, ":area", site_area_name((enum site_area)it->area));
-        err =
-            hub_bind_sealed(r, st, ":evidence", "site_check_findings.evidence",
-                            fid, it->evidence);
+        if (err == KK_OK) {
+            st = hub_scoped(r, HUB_Q_SITE_UPLOAD_FINDING);
+            err = st != NULL ? KK_OK : KK_ERR_IO;
+        }
+        if (err == KK_OK) {
+            hub_bind_i64(st, ":id", fid);
+            hub_bind_i64(st, ":check", id);
+            hub_bind_text(st, ":finding", it->id);
+            hub_bind_text(st, ":severity",
+                          site_sev_name((enum site_sev)it->sev));
+            hub_bind_text(st, ":area",
+                          site_area_name((enum site_area)it->area));
+            err = hub_bind_sealed(r, st, ":evidence",
+                                  "site_check_findings.evidence", fid,
+                                  it->evidence);
+        }
         if (err == KK_OK)
             err = hub_exec(st);
         if (err == KK_OK && sqlite3_changes(r->db->db) != 1)
             err = KK_ERR_NOTFOUND;
     }
-    if (err == KK_OK && res->failure[0] == '\0')
-        hub_site_obs_map(res, obs);
-    for (int k = 0;
-         k < HUB_SITE_CONTROLS && err == KK_OK && res->failure[0] == '\0';
-         k++) {
-        const struct hub_control *ctl;
+    return err;
+}
+
+/* The observations an uploaded report makes, through the observation
+ * statement every other observation goes through. */
+static int upload_observations(struct hub_req *r, const struct web *site,
+                               const struct hub_site_result *res)
+{
+    struct hub_site_obs obs[HUB_SITE_CONTROLS];
+    int err = KK_OK;
+    hub_site_obs_map(res, obs);
+    for (int k = 0; k < HUB_SITE_CONTROLS && err == KK_OK; k++) {
+        const struct hub_control *ctl =
+            hub_catalogue_find(hub_catalogue_builtin(), obs[k].control);
+        sqlite3_stmt *st;
         if (obs[k].status == NULL)
             continue;
-        ctl = hub_catalogue_find(hub_catalogue_builtin(), obs[k].control);
         st = hub_scoped(r, HUB_Q_OBS_INSERT);
         if (st == NULL) {
             err = KK_ERR_IO;
-            break;
+            continue;
         }
         /* The hub records what the report shows of the website, whatever
          * device the token is bound to. */
@@ -1356,15 +1442,46 @@ static int upload_store(struct hub_req *r, const struct web *site,
         hub_bind_i64(st, ":at", res->checked_at);
         hub_bind_i64(st, ":expires",
                      res->checked_at +
-                         ((ctl != NULL ? ctl->stale_days : 1) + 1) * 86400);
+                         ((ctl != NULL ? ctl->stale_days : 1) + 1) * DAY);
         err = hub_exec(st);
     }
+    return err;
+}
+
+/* A report of `kalkan site check --json`: stored as a done (or failed)
+ * check of this website, with its findings and observations. */
+static int upload_store(struct hub_req *r, const struct web *site,
+                        struct hub_site_result *res, int64_t *id)
+{
+    sqlite3_stmt *st = NULL;
+    int err = hub_new_id(id);
+    if (err == KK_OK)
+        err = hub_tx_begin(r->db);
+    if (err != KK_OK)
+        goto out;
+    st = hub_scoped(r, HUB_Q_SITE_UPLOAD);
+    err = st != NULL ? KK_OK : KK_ERR_IO;
+    if (err == KK_OK) {
+        hub_bind_i64(st, ":id", *id);
+        hub_bind_i64(st, ":website", site->id);
+        hub_bind_i64(st, ":now", hub_now());
+        err = hub_site_bind_result(r->db->owner, st, *id, res);
+    }
+    if (err == KK_OK)
+        err = hub_exec(st);
+    if (err == KK_OK && sqlite3_changes(r->db->db) != 1)
+        err = KK_ERR_NOTFOUND;
+    if (err == KK_OK)
+        err = upload_findings(r, *id, res);
+    if (err == KK_OK && res->failure[0] == '\0')
+        err = upload_observations(r, site, res);
     if (err == KK_OK) {
         hub_audit(r, site->outlet, "upload", "website", site->url);
         err = hub_tx_commit(r->db);
     } else {
         hub_tx_rollback(r->db);
     }
+out:
     return err;
 }
 
@@ -1374,18 +1491,14 @@ static int api_upload(struct hub_req *r, const struct web *site)
     char host[KK_SITE_HOST_MAX + 1];
     const char *why = NULL;
     int64_t id = 0;
-    struct chk c;
-    struct hub_jw w;
-    int err;
-    if (!hub_site_url_host(site->url, host, sizeof host)) {
+    int err = hub_site_result_init(&res);
+    if (err == KK_OK && !hub_site_url_host(site->url, host, sizeof host)) {
         hub_fail(r, 409, "no_host", "The website's address has no host name.");
-        return KK_OK;
+        goto out;
     }
-    err = hub_site_result_init(&res);
-    if (err != KK_OK)
-        return err;
-    err = hub_site_upload_read(hub_json_root(r->json), host, hub_now(), &res,
-                               &why);
+    if (err == KK_OK)
+        err = hub_site_upload_read(hub_json_root(r->json), host, hub_now(),
+                                   &res, &why);
     if (err == KK_ERR_INVAL) {
         hub_fail(r, 400, "invalid", why != NULL ? why : "Not valid.");
         err = KK_OK;
@@ -1393,62 +1506,56 @@ static int api_upload(struct hub_req *r, const struct web *site)
     }
     if (err == KK_OK)
         err = upload_store(r, site, &res, &id);
-    memset(&c, 0, sizeof c);
-    if (err == KK_OK) {
-        c.report = kk_buf_new(4 * 1024 * 1024);
-        err = c.report != NULL ? chk_get(r, site->outlet, site->id, id, &c)
-                               : KK_ERR_NOMEM;
-    }
-    if (err == KK_OK) {
-        r->status = 201;
-        hub_jw_begin(&w, r);
-        err = jw_check(r, &w, &c, site->url);
-        hub_jw_end(&w);
-    }
-    kk_buf_free(c.report);
+    if (err == KK_OK)
+        err = answer_check(r, site->outlet, site->id, id, 201);
 out:
     hub_site_result_clear(&res);
     return err;
 }
 
-static int api_post(struct hub_req *r)
+static void answer_queued(struct hub_req *r, const struct web *site, int64_t id,
+                          bool pending)
 {
-    struct web site;
     struct hub_jw w;
     char loc[URL_MAX];
-    int64_t id = 0;
-    bool pending = false;
-    const struct hub_jv *root = hub_json_root(r->json);
-    int err;
-    err = web_load(r, 0, r->param[0], &site);
-    if (err != KK_OK)
-        return err;
-    if (site.archived) {
-        hub_fail(r, 409, "archived",
-                 "This website is archived: it is no longer checked.");
-        return KK_OK;
-    }
-    if (r->json != NULL && hub_jv_get(root, "target") != NULL)
-        return api_upload(r, &site);
-    err = queue(r, &site, "api", &id, &pending);
-    if (err == KK_ERR_BUSY) {
-        hub_fail(r, 409, "pending",
-                 "A check of this website is already queued or running.");
-        return KK_OK;
-    }
-    if (err != KK_OK)
-        return err;
     snprintf(loc, sizeof loc, "/api/v1/checks/%lld", (long long)id);
     hub_set_header(r, "Location", loc);
     r->status = 202;
     hub_jw_begin(&w, r);
     hub_jw_int(&w, "id", id);
-    hub_jw_int(&w, "website_id", site.id);
-    hub_jw_str(&w, "status", pending ? "pending" : "queued");
+    hub_jw_int(&w, "website_id", site->id);
+    hub_jw_str(&w, "status", "queued");
     hub_jw_bool(&w, "already_pending", pending);
     hub_jw_str(&w, "check", loc);
     hub_jw_end(&w);
-    return KK_OK;
+}
+
+static int api_post(struct hub_req *r)
+{
+    struct web site;
+    int64_t id = 0;
+    bool pending = false;
+    const struct hub_jv *root = hub_json_root(r->json);
+    int err = web_load(r, 0, r->param[0], &site);
+    if (err != KK_OK)
+        goto out;
+    if (site.archived) {
+        hub_fail(r, 409, "archived",
+                 "This website is archived: it is no longer checked.");
+    } else if (r->json != NULL && hub_jv_get(root, "target") != NULL) {
+        err = api_upload(r, &site);
+    } else {
+        err = queue(r, &site, "api", &id, &pending);
+        if (err == KK_OK)
+            answer_queued(r, &site, id, pending);
+        if (err == KK_ERR_BUSY) {
+            hub_fail(r, 409, "pending",
+                     "A check of this website is already queued or running.");
+            err = KK_OK;
+        }
+    }
+out:
+    return err;
 }
 
 /* --- the register and the overview --- */
@@ -1493,38 +1600,42 @@ void hub_site_reg_cell(struct hub_req *r, int64_t outlet, int64_t website)
         r->err = err;
 }
 
+static void overview_row(struct hub_req *r, int64_t outlet, sqlite3_stmt *st)
+{
+    int64_t t = sqlite3_column_int64(st, 6);
+    hub_raw(r, "<li>");
+    grade_link(r, outlet, sqlite3_column_int64(st, 0), hub_col_text(st, 3),
+               hub_col_text(st, 4));
+    hub_raw(r, " ");
+    hub_esc(r, hub_col_text(st, 1));
+    if (t > 0) {
+        hub_raw(r, " <span class=\"kk-muted\">");
+        when(r, t);
+        hub_raw(r, "</span>");
+    }
+    hub_raw(r, "</li>");
+}
+
 void hub_site_overview(struct hub_req *r, int64_t outlet)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     bool any = false;
-    int rc;
-    if (!(HUB_ROLES_MANAGE & HUB_ROLEBIT(r->who.role)))
-        return;
-    st = hub_scoped(r, HUB_Q_SITE_OUTLET);
-    if (st == NULL)
-        return;
-    hub_bind_i64(st, ":outlet", outlet);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t t = sqlite3_column_int64(st, 6);
-        if (!any) {
-            hub_raw(r, "<section id=\"site-grades\"><h2>");
-            hub_t(r, "Website security");
-            hub_raw(r, "</h2><ul class=\"kk-checklist\">");
+    int rc = SQLITE_DONE;
+    if (HUB_ROLES_MANAGE & HUB_ROLEBIT(r->who.role))
+        st = hub_scoped(r, HUB_Q_SITE_OUTLET);
+    if (st != NULL) {
+        hub_bind_i64(st, ":outlet", outlet);
+        for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
+            if (!any) {
+                hub_raw(r, "<section id=\"site-grades\"><h2>");
+                hub_t(r, "Website security");
+                hub_raw(r, "</h2><ul class=\"kk-checklist\">");
+            }
+            any = true;
+            overview_row(r, outlet, st);
         }
-        any = true;
-        hub_raw(r, "<li>");
-        grade_link(r, outlet, sqlite3_column_int64(st, 0), hub_col_text(st, 3),
-                   hub_col_text(st, 4));
-        hub_raw(r, " ");
-        hub_esc(r, hub_col_text(st, 1));
-        if (t > 0) {
-            hub_raw(r, " <span class=\"kk-muted\">");
-            when(r, t);
-            hub_raw(r, "</span>");
-        }
-        hub_raw(r, "</li>");
+        sqlite3_reset(st);
     }
-    sqlite3_reset(st);
     if (any)
         hub_raw(r, "</ul></section>");
     if (rc != SQLITE_DONE)

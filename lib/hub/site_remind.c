@@ -48,8 +48,10 @@ int hub_site_alerts_load(struct hub_req *r, int64_t outlet, size_t limit,
     sqlite3_stmt *st = NULL;
     int rc = SQLITE_DONE, err = KK_OK;
     *out = NULL;
-    if (a == NULL)
-        return KK_ERR_NOMEM;
+    if (a == NULL) {
+        err = KK_ERR_NOMEM;
+        goto out;
+    }
     a->now = hub_now();
     a->cap = limit;
     a->v = limit > 0 ? calloc(limit, sizeof *a->v) : NULL;
@@ -59,7 +61,7 @@ int hub_site_alerts_load(struct hub_req *r, int64_t outlet, size_t limit,
         goto out;
     }
     hub_bind_i64(st, ":outlet", outlet);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW; rc = sqlite3_step(st)) {
         struct hub_site_alert_in in;
         struct alert *x;
         unsigned f;
@@ -74,10 +76,8 @@ int hub_site_alerts_load(struct hub_req *r, int64_t outlet, size_t limit,
         in.added = sqlite3_column_int64(st, 12);
         in.cert_expiry = sqlite3_column_int64(st, 10);
         f = hub_site_alert_flags(&in, a->now);
-        if (f == 0)
-            continue;
-        a->count++;
-        if (a->n >= a->cap)
+        a->count += f != 0;
+        if (f == 0 || a->n >= a->cap)
             continue;
         x = &a->v[a->n++];
         x->website = sqlite3_column_int64(st, 0);
@@ -97,19 +97,17 @@ int hub_site_alerts_load(struct hub_req *r, int64_t outlet, size_t limit,
 out:
     if (st != NULL)
         sqlite3_reset(st);
-    if (err != KK_OK) {
+    if (err == KK_OK)
+        *out = a;
+    else
         hub_site_alerts_free(a);
-        return err;
-    }
-    *out = a;
-    return KK_OK;
+    return err;
 }
 
 void hub_site_alerts_free(struct hub_site_alerts *a)
 {
-    if (a == NULL)
-        return;
-    free(a->v);
+    if (a != NULL)
+        free(a->v);
     free(a);
 }
 
@@ -172,12 +170,10 @@ static void path_of(const struct alert *x, char *out, size_t cap)
              (long long)x->outlet, (long long)x->website);
 }
 
-void hub_site_alerts_panel(struct hub_req *r, const struct hub_site_alerts *a,
-                           int64_t outlet)
+static void panel_body(struct hub_req *r, const struct hub_site_alerts *a,
+                       int64_t outlet)
 {
     char path[URL_MAX], why[512];
-    if (a == NULL || a->count == 0)
-        return;
     hub_raw(r, "<div class=\"kk-attention-kind\" id=\"rem-websites\"><h3>");
     hub_t(r, "Websites that need attention");
     hub_rawf(r,
@@ -207,6 +203,13 @@ void hub_site_alerts_panel(struct hub_req *r, const struct hub_site_alerts *a,
         hub_rawf(r, " %lld</p>", (long long)(a->count - (int64_t)a->n));
     }
     hub_raw(r, "</div>");
+}
+
+void hub_site_alerts_panel(struct hub_req *r, const struct hub_site_alerts *a,
+                           int64_t outlet)
+{
+    if (a != NULL && a->count > 0)
+        panel_body(r, a, outlet);
 }
 
 static void jw_time(struct hub_jw *w, const char *key, int64_t t)
@@ -263,19 +266,18 @@ int hub_site_alerts_mail(const struct hub_site_alerts *a, int lang,
 {
     char path[URL_MAX], why[512];
     int err = KK_OK;
-    if (a == NULL || a->count == 0)
-        return KK_OK;
-    err = kk_buf_putf(b, "\n%s (%lld)\n",
-                      hub_tr(lang, "Websites that need attention"),
-                      (long long)a->count);
-    for (size_t i = 0; i < a->n && err == KK_OK; i++) {
+    if (a != NULL && a->count > 0)
+        err = kk_buf_putf(b, "\n%s (%lld)\n",
+                          hub_tr(lang, "Websites that need attention"),
+                          (long long)a->count);
+    for (size_t i = 0; a != NULL && i < a->n && err == KK_OK; i++) {
         const struct alert *x = &a->v[i];
         path_of(x, path, sizeof path);
         reasons(x, a->now, lang, why, sizeof why);
         err = kk_buf_putf(b, "- %s: %s (%s)\n  %s%s\n", x->outlet_name, x->url,
                           why, base_url != NULL ? base_url : "", path);
     }
-    if (err == KK_OK && a->count > (int64_t)a->n)
+    if (err == KK_OK && a != NULL && a->count > (int64_t)a->n)
         err = kk_buf_putf(b, "  %s %lld\n", hub_tr(lang, "Not listed here:"),
                           (long long)(a->count - (int64_t)a->n));
     return err;

@@ -29,44 +29,47 @@ static const char *str_of(const struct hub_jv *o, const char *key)
     return hub_jv_type(v) == HUB_JSON_STRING ? hub_jv_str(v) : NULL;
 }
 
-/* An integer member in [min, max]; absent or null gives def when def is
+/* An integer member in [min, max]; absent or null gives def when that is
  * allowed (allow_absent), else an error. */
 static int int_of(const struct hub_jv *o, const char *key, int64_t min,
                   int64_t max, bool allow_absent, int64_t def, int64_t *out)
 {
     const struct hub_jv *v = hub_jv_get(o, key);
     int64_t x = 0;
+    int err = KK_OK;
     if (v == NULL || hub_jv_type(v) == HUB_JSON_NULL) {
         *out = def;
-        return allow_absent ? KK_OK : KK_ERR_INVAL;
+        err = allow_absent ? KK_OK : KK_ERR_INVAL;
+    } else if (hub_jv_i64(v, &x) != KK_OK || x < min || x > max) {
+        err = KK_ERR_INVAL;
+    } else {
+        *out = x;
     }
-    if (hub_jv_i64(v, &x) != KK_OK || x < min || x > max)
-        return KK_ERR_INVAL;
-    *out = x;
-    return KK_OK;
+    return err;
 }
 
-/* A time member: ISO 8601 text (or Unix seconds as a number) between the
- * year 2000 and now (plus a little skew); 0 when absent or null and
- * allowed. */
+/* A time member: ISO 8601 text (or Unix seconds as a number) from the
+ * year 2000 on, and not in the future (a little skew allowed) unless
+ * future_ok; 0 when absent or null. */
 static int time_of(const struct hub_jv *o, const char *key, int64_t now,
                    bool future_ok, int64_t *out)
 {
     const struct hub_jv *v = hub_jv_get(o, key);
     int64_t t = 0;
+    int err = KK_OK;
     *out = 0;
     if (v == NULL || hub_jv_type(v) == HUB_JSON_NULL)
-        return KK_OK;
-    if (hub_jv_type(v) == HUB_JSON_STRING) {
-        if (kk_parse_time(hub_jv_str(v), &t) != KK_OK)
-            return KK_ERR_INVAL;
-    } else if (hub_jv_i64(v, &t) != KK_OK) {
-        return KK_ERR_INVAL;
-    }
-    if (t < TIME_MIN || (!future_ok && t > now + SKEW))
-        return KK_ERR_INVAL;
-    *out = t;
-    return KK_OK;
+        goto out;
+    if (hub_jv_type(v) == HUB_JSON_STRING)
+        err = kk_parse_time(hub_jv_str(v), &t) == KK_OK ? KK_OK : KK_ERR_INVAL;
+    else
+        err = hub_jv_i64(v, &t) == KK_OK ? KK_OK : KK_ERR_INVAL;
+    if (err == KK_OK && (t < TIME_MIN || (!future_ok && t > now + SKEW)))
+        err = KK_ERR_INVAL;
+    if (err == KK_OK)
+        *out = t;
+out:
+    return err;
 }
 
 static bool host_matches(const char *target, const char *host)
@@ -76,6 +79,20 @@ static bool host_matches(const char *target, const char *host)
            strcmp(h, host) == 0;
 }
 
+/* Copies text into out (cap bytes) without cutting a UTF-8 sequence,
+ * control characters turned into spaces. */
+static void clean_copy(char *out, size_t cap, const char *text)
+{
+    size_t n = strlen(text) < cap - 1 ? strlen(text) : cap - 1;
+    while (n > 0 && text[n] != '\0' && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)text[i];
+        out[i] = c < 0x20 || c == 0x7F ? ' ' : (char)c;
+    }
+    out[n] = '\0';
+}
+
 static int read_failure(const struct hub_jv *e, struct hub_site_result *res,
                         const char **why)
 {
@@ -83,74 +100,97 @@ static int read_failure(const struct hub_jv *e, struct hub_site_result *res,
                                         "timeout"};
     const char *code = str_of(e, "code"), *msg = str_of(e, "message");
     bool known = false;
+    int err = KK_OK;
     for (size_t i = 0; code != NULL && i < sizeof codes / sizeof codes[0]; i++)
         known = known || strcmp(code, codes[i]) == 0;
     if (hub_jv_type(e) != HUB_JSON_OBJECT || !known) {
         *why = "error.code must be dns, unreachable, blocked or timeout.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
+    } else {
+        snprintf(res->failure, sizeof res->failure, "%s", code);
+        if (msg != NULL)
+            clean_copy(res->failure_detail, sizeof res->failure_detail, msg);
     }
-    snprintf(res->failure, sizeof res->failure, "%s", code);
-    if (msg != NULL) {
-        size_t n = strlen(msg) < sizeof res->failure_detail - 1
-                       ? strlen(msg)
-                       : sizeof res->failure_detail - 1;
-        while (n > 0 && msg[n] != '\0' &&
-               ((unsigned char)msg[n] & 0xC0) == 0x80)
-            n--;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = (unsigned char)msg[i];
-            res->failure_detail[i] = c < 0x20 || c == 0x7F ? ' ' : (char)c;
-        }
-        res->failure_detail[n] = '\0';
-    }
-    return KK_OK;
+    return err;
 }
 
 static int read_areas(const struct hub_jv *a, struct hub_site_result *res,
                       const char **why)
 {
-    if (a != NULL && hub_jv_type(a) != HUB_JSON_OBJECT) {
+    int err = KK_OK;
+    if (a != NULL && hub_jv_type(a) != HUB_JSON_OBJECT &&
+        hub_jv_type(a) != HUB_JSON_NULL) {
         *why = "areas must be an object.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
     }
-    for (int k = 0; k < SITE_AREA_COUNT; k++) {
+    for (int k = 0; k < SITE_AREA_COUNT && err == KK_OK; k++) {
         int64_t v = -1;
-        if (int_of(a, site_area_name((enum site_area)k), 0, 100, true, -1,
-                   &v) != KK_OK) {
+        err =
+            int_of(a, site_area_name((enum site_area)k), 0, 100, true, -1, &v);
+        if (err != KK_OK)
             *why = "areas: each score is a number from 0 to 100, or null.";
-            return KK_ERR_INVAL;
-        }
         res->area[k] = (int)v;
     }
-    return KK_OK;
+    return err;
 }
 
 static int read_caps(const struct hub_jv *a, struct hub_site_result *res,
                      const char **why)
 {
     size_t n = hub_jv_len(a);
+    int err = KK_OK;
     if (a != NULL && hub_jv_type(a) != HUB_JSON_ARRAY &&
         hub_jv_type(a) != HUB_JSON_NULL) {
         *why = "capped_by must be an array.";
-        return KK_ERR_INVAL;
-    }
-    if (n > HUB_SITE_CAPS_MAX) {
+        err = KK_ERR_INVAL;
+    } else if (n > HUB_SITE_CAPS_MAX) {
         *why = "capped_by holds too many entries.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
     }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && err == KK_OK; i++) {
         const struct hub_jv *c = hub_jv_at(a, i);
         const char *id = str_of(c, "id"), *g = str_of(c, "grade");
         size_t at = strlen(res->capped_by);
         if (id == NULL || site_finding_find(id) == NULL ||
             hub_site_grade_rank(g) == 0) {
             *why = "capped_by: each entry names a finding id and a grade.";
-            return KK_ERR_INVAL;
+            err = KK_ERR_INVAL;
+        } else {
+            snprintf(res->capped_by + at, sizeof res->capped_by - at, "%s%s=%s",
+                     at > 0 ? " " : "", id, g);
         }
-        snprintf(res->capped_by + at, sizeof res->capped_by - at, "%s%s=%s",
-                 at > 0 ? " " : "", id, g);
     }
-    return KK_OK;
+    return err;
+}
+
+static int read_finding(const struct hub_jv *f, struct hub_site_result *res,
+                        const char **why)
+{
+    const struct hub_jv *ev = hub_jv_get(f, "evidence");
+    const char *id = str_of(f, "id"), *sev = str_of(f, "severity");
+    int err = KK_OK;
+    if (hub_jv_type(f) != HUB_JSON_OBJECT || id == NULL ||
+        site_finding_find(id) == NULL) {
+        *why = "findings: an id is missing or not in the catalogue.";
+        err = KK_ERR_INVAL;
+    } else if (hub_jv_get(f, "severity") != NULL &&
+               hub_site_sev_from_name(sev) < 0) {
+        *why = "findings: a severity is not info, low, medium, high or "
+               "critical.";
+        err = KK_ERR_INVAL;
+    } else if (ev != NULL && hub_jv_type(ev) != HUB_JSON_STRING &&
+               hub_jv_type(ev) != HUB_JSON_NULL) {
+        *why = "findings: evidence must be text.";
+        err = KK_ERR_INVAL;
+    } else {
+        err = hub_site_result_add(res, id, str_of(f, "evidence"));
+    }
+    if (err == KK_ERR_EXISTS || err == KK_ERR_LIMIT) {
+        *why = err == KK_ERR_EXISTS ? "findings: an id is listed twice."
+                                    : "findings: too many.";
+        err = KK_ERR_INVAL;
+    }
+    return err;
 }
 
 static int read_findings(const struct hub_jv *a, struct hub_site_result *res,
@@ -159,35 +199,10 @@ static int read_findings(const struct hub_jv *a, struct hub_site_result *res,
     int err = KK_OK;
     if (hub_jv_type(a) != HUB_JSON_ARRAY) {
         *why = "findings must be an array.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
     }
-    for (size_t i = 0; i < hub_jv_len(a) && err == KK_OK; i++) {
-        const struct hub_jv *f = hub_jv_at(a, i);
-        const struct hub_jv *ev = hub_jv_get(f, "evidence");
-        const char *id = str_of(f, "id"), *sev = str_of(f, "severity");
-        if (hub_jv_type(f) != HUB_JSON_OBJECT || id == NULL ||
-            site_finding_find(id) == NULL) {
-            *why = "findings: an id is missing or not in the catalogue.";
-            return KK_ERR_INVAL;
-        }
-        if (hub_jv_get(f, "severity") != NULL &&
-            hub_site_sev_from_name(sev) < 0) {
-            *why = "findings: a severity is not info, low, medium, high or "
-                   "critical.";
-            return KK_ERR_INVAL;
-        }
-        if (ev != NULL && hub_jv_type(ev) != HUB_JSON_STRING &&
-            hub_jv_type(ev) != HUB_JSON_NULL) {
-            *why = "findings: evidence must be text.";
-            return KK_ERR_INVAL;
-        }
-        err = hub_site_result_add(res, id, str_of(f, "evidence"));
-        if (err == KK_ERR_EXISTS || err == KK_ERR_LIMIT) {
-            *why = err == KK_ERR_EXISTS ? "findings: an id is listed twice."
-                                        : "findings: too many.";
-            err = KK_ERR_INVAL;
-        }
-    }
+    for (size_t i = 0; i < hub_jv_len(a) && err == KK_OK; i++)
+        err = read_finding(hub_jv_at(a, i), res, why);
     return err;
 }
 
@@ -198,11 +213,10 @@ static int read_passed(const struct hub_jv *a, struct hub_site_result *res,
     if (a != NULL && hub_jv_type(a) != HUB_JSON_ARRAY &&
         hub_jv_type(a) != HUB_JSON_NULL) {
         *why = "passed must be an array.";
-        return KK_ERR_INVAL;
-    }
-    if (hub_jv_len(a) > HUB_SITE_FINDINGS_MAX) {
+        err = KK_ERR_INVAL;
+    } else if (hub_jv_len(a) > HUB_SITE_FINDINGS_MAX) {
         *why = "passed holds too many ids.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
     }
     for (size_t i = 0; i < hub_jv_len(a) && err == KK_OK; i++) {
         const char *id = hub_jv_str(hub_jv_at(a, i));
@@ -219,18 +233,18 @@ static int read_graded(const struct hub_jv *root, int64_t now,
     const char *grade = str_of(root, "grade");
     const struct hub_jv *best = hub_jv_get(root, "best_fix");
     int64_t v = 0;
-    int err;
+    int err = KK_OK;
     if (hub_site_grade_rank(grade) == 0) {
         *why = "grade must be A+, A, A-, B, C, D or F.";
-        return KK_ERR_INVAL;
-    }
-    snprintf(res->grade, sizeof res->grade, "%s", grade);
-    if (int_of(root, "score", 0, 100, false, 0, &v) != KK_OK) {
+        err = KK_ERR_INVAL;
+    } else if (int_of(root, "score", 0, 100, false, 0, &v) != KK_OK) {
         *why = "score must be a number from 0 to 100.";
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
+    } else {
+        snprintf(res->grade, sizeof res->grade, "%s", grade);
+        res->score = (int)v;
+        err = read_areas(hub_jv_get(root, "areas"), res, why);
     }
-    res->score = (int)v;
-    err = read_areas(hub_jv_get(root, "areas"), res, why);
     if (err == KK_OK)
         err = read_caps(hub_jv_get(root, "capped_by"), res, why);
     if (err == KK_OK && best != NULL && hub_jv_type(best) != HUB_JSON_NULL) {
@@ -254,50 +268,53 @@ static int read_graded(const struct hub_jv *root, int64_t now,
     return err;
 }
 
+/* requests, handshakes and elapsed_ms: whole numbers, 0 when absent. */
+static int read_counts(const struct hub_jv *root, struct hub_site_result *res,
+                       const char **why)
+{
+    int64_t rq = 0, hs = 0, ms = 0;
+    int err = int_of(root, "requests", 0, COUNT_MAX, true, 0, &rq);
+    if (err == KK_OK)
+        err = int_of(root, "handshakes", 0, COUNT_MAX, true, 0, &hs);
+    if (err == KK_OK)
+        err = int_of(root, "elapsed_ms", 0, INT64_C(86400000), true, 0, &ms);
+    if (err == KK_OK) {
+        res->requests = (unsigned)rq;
+        res->handshakes = (unsigned)hs;
+        res->elapsed_ms = ms;
+    } else {
+        *why = "requests, handshakes and elapsed_ms are whole numbers.";
+    }
+    return err;
+}
+
 int hub_site_upload_read(const struct hub_jv *root, const char *host,
                          int64_t now, struct hub_site_result *res,
                          const char **why)
 {
     const struct hub_jv *e = hub_jv_get(root, "error");
-    int64_t v = 0;
     int err = KK_OK;
     *why = NULL;
     if (hub_jv_type(root) != HUB_JSON_OBJECT) {
         *why = "Send the JSON object `kalkan site check --json` prints.";
-        return KK_ERR_INVAL;
-    }
-    if (!host_matches(str_of(root, "target"), host) ||
-        (hub_jv_get(root, "url") != NULL &&
-         !host_matches(str_of(root, "url"), host))) {
+        err = KK_ERR_INVAL;
+    } else if (!host_matches(str_of(root, "target"), host) ||
+               (hub_jv_get(root, "url") != NULL &&
+                !host_matches(str_of(root, "url"), host))) {
         *why = "target: the report is not about this website.";
-        return KK_ERR_INVAL;
-    }
-    if (time_of(root, "checked_at", now, false, &res->checked_at) != KK_OK ||
-        res->checked_at == 0) {
+        err = KK_ERR_INVAL;
+    } else if (time_of(root, "checked_at", now, false, &res->checked_at) !=
+                   KK_OK ||
+               res->checked_at == 0) {
         *why = "checked_at must be a time, not in the future.";
-        return KK_ERR_INVAL;
-    }
-    if (e != NULL && hub_jv_type(e) != HUB_JSON_NULL)
+        err = KK_ERR_INVAL;
+    } else if (e != NULL && hub_jv_type(e) != HUB_JSON_NULL) {
         err = read_failure(e, res, why);
-    else
+    } else {
         err = read_graded(root, now, res, why);
-    if (err == KK_OK &&
-        int_of(root, "requests", 0, COUNT_MAX, true, 0, &v) == KK_OK)
-        res->requests = (unsigned)v;
-    else if (err == KK_OK)
-        err = KK_ERR_INVAL;
-    if (err == KK_OK &&
-        int_of(root, "handshakes", 0, COUNT_MAX, true, 0, &v) == KK_OK)
-        res->handshakes = (unsigned)v;
-    else if (err == KK_OK)
-        err = KK_ERR_INVAL;
-    if (err == KK_OK &&
-        int_of(root, "elapsed_ms", 0, INT64_C(86400000), true, 0, &v) == KK_OK)
-        res->elapsed_ms = v;
-    else if (err == KK_OK)
-        err = KK_ERR_INVAL;
-    if (err == KK_ERR_INVAL && *why == NULL)
-        *why = "requests, handshakes and elapsed_ms are whole numbers.";
+    }
+    if (err == KK_OK)
+        err = read_counts(root, res, why);
     if (err == KK_OK) {
         kk_buf_reset(res->report);
         err = hub_site_report_write(res, host, res->report);
@@ -320,9 +337,8 @@ static int put_str(struct kk_buf *b, const char *key, const char *v)
 static int put_time(struct kk_buf *b, const char *key, int64_t t)
 {
     char ts[32];
-    if (t <= 0 || kk_format_time(t, ts, sizeof ts) != KK_OK)
-        return put_str(b, key, NULL);
-    return put_str(b, key, ts);
+    bool ok = t > 0 && kk_format_time(t, ts, sizeof ts) == KK_OK;
+    return put_str(b, key, ok ? ts : NULL);
 }
 
 static int put_text(struct kk_buf *b, const char *key, const char *id,
@@ -371,9 +387,7 @@ static int cmp_item(const void *a, const void *b)
 {
     const struct hub_site_item *x = *(const struct hub_site_item *const *)a;
     const struct hub_site_item *y = *(const struct hub_site_item *const *)b;
-    if (x->sev != y->sev)
-        return y->sev - x->sev;
-    return strcmp(x->id, y->id);
+    return x->sev != y->sev ? y->sev - x->sev : strcmp(x->id, y->id);
 }
 
 static int put_findings(struct kk_buf *b, const struct hub_site_result *res)

@@ -46,11 +46,11 @@ static const char *const option_keys[] = {
 
 void hub_site_options_free(struct hub_site_options *so)
 {
-    if (so == NULL)
-        return;
-    kk_conf_free(so->conf);
-    free(so->lists);
-    memset(so, 0, sizeof *so);
+    if (so != NULL) {
+        kk_conf_free(so->conf);
+        free(so->lists);
+        memset(so, 0, sizeof *so);
+    }
 }
 
 static int opt_port(const struct kk_conf *c, const char *key, unsigned *out,
@@ -67,15 +67,14 @@ static int opt_file(const struct kk_conf *c, const char *key, const char **out,
                     struct kk_diag *d)
 {
     const char *v = kk_conf_get(c, key);
+    int err = KK_OK;
     *out = v;
-    if (v == NULL)
-        return KK_OK;
-    if (v[0] == '\0' || access(v, R_OK) != 0) {
+    if (v != NULL && (v[0] == '\0' || access(v, R_OK) != 0)) {
         kk_diag_set(d, "line %u: %s: cannot read '%s'", kk_conf_line(c, key),
                     key, v);
-        return KK_ERR_INVAL;
+        err = KK_ERR_INVAL;
     }
-    return KK_OK;
+    return err;
 }
 
 /* Splits the space-separated values of key into list entries stored in
@@ -84,32 +83,34 @@ static int opt_list(const struct kk_conf *c, const char *key, char *lists,
                     size_t *at, const char **out, size_t max, size_t *n,
                     bool (*check)(const char *), struct kk_diag *d)
 {
-    const char *v = kk_conf_get(c, key);
-    const char *p = v;
+    const char *p = kk_conf_get(c, key);
+    size_t k = 1;
+    int err = KK_OK;
     *n = 0;
-    while (p != NULL && *p != '\0') {
-        size_t k;
+    while (p != NULL && err == KK_OK && k > 0) {
         p += strspn(p, " \t");
         k = strcspn(p, " \t");
         if (k == 0)
-            break;
+            continue;
         if (*n >= max) {
             kk_diag_set(d, "line %u: %s: at most %zu values",
                         kk_conf_line(c, key), key, max);
-            return KK_ERR_INVAL;
+            err = KK_ERR_INVAL;
+            continue;
         }
         memcpy(lists + *at, p, k);
         lists[*at + k] = '\0';
         if (!check(lists + *at)) {
             kk_diag_set(d, "line %u: %s: '%s' is not valid",
                         kk_conf_line(c, key), key, lists + *at);
-            return KK_ERR_INVAL;
+            err = KK_ERR_INVAL;
+            continue;
         }
         out[(*n)++] = lists + *at;
         *at += k + 1;
         p += k;
     }
-    return KK_OK;
+    return err;
 }
 
 /* HOST:PORT:ADDR, as curl's --resolve. */
@@ -119,22 +120,23 @@ static bool resolve_ok(const char *s)
     const char *b = a != NULL ? strchr(a + 1, ':') : NULL;
     uint64_t port;
     char num[8];
-    if (a == NULL || b == NULL || a == s || b[1] == '\0' ||
-        (size_t)(b - a - 1) >= sizeof num || b == a + 1)
-        return false;
-    memcpy(num, a + 1, (size_t)(b - a - 1));
-    num[b - a - 1] = '\0';
-    return kk_parse_u64(num, 1, 65535, &port) == KK_OK;
+    bool ok = a != NULL && b != NULL && a != s && b[1] != '\0' && b != a + 1 &&
+              (size_t)(b - a - 1) < sizeof num;
+    if (ok) {
+        memcpy(num, a + 1, (size_t)(b - a - 1));
+        num[b - a - 1] = '\0';
+        ok = kk_parse_u64(num, 1, 65535, &port) == KK_OK;
+    }
+    return ok;
 }
 
 static bool selector_ok(const char *s)
 {
-    for (const char *p = s; *p != '\0'; p++) {
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-              (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-            return false;
-    }
-    return *s != '\0' && strlen(s) <= 63;
+    bool ok = *s != '\0' && strlen(s) <= 63;
+    for (const char *p = s; ok && *p != '\0'; p++)
+        ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+             (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.';
+    return ok;
 }
 
 static int options_read(struct hub_site_options *so, struct kk_diag *d)
@@ -199,7 +201,7 @@ int hub_site_options_load(const char *path, struct hub_site_options *so,
     site_opts_init(&so->o);
     so->o.timeout_ms = KK_SITE_TIMEOUT_MS;
     if (path == NULL)
-        return KK_OK;
+        goto out;
     err = kk_conf_load(path, &so->conf, d);
     for (size_t i = 0; err == KK_OK && i < kk_conf_count(so->conf); i++) {
         const char *v = kk_conf_get(so->conf, kk_conf_key(so->conf, i));
@@ -213,6 +215,7 @@ int hub_site_options_load(const char *path, struct hub_site_options *so,
         err = options_read(so, d);
     if (err != KK_OK)
         hub_site_options_free(so);
+out:
     return err;
 }
 
@@ -235,23 +238,23 @@ static bool kick_ready;
 static void kick_init(void)
 {
     pthread_condattr_t ca;
-    if (pthread_condattr_init(&ca) != 0)
-        return;
-    if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
-        pthread_cond_init(&kick_cv, &ca) == 0)
-        kick_ready = true;
-    pthread_condattr_destroy(&ca);
+    if (pthread_condattr_init(&ca) == 0) {
+        if (pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+            pthread_cond_init(&kick_cv, &ca) == 0)
+            kick_ready = true;
+        pthread_condattr_destroy(&ca);
+    }
 }
 
 void hub_site_worker_kick(void)
 {
     pthread_once(&kick_once, kick_init);
-    if (!kick_ready)
-        return;
-    pthread_mutex_lock(&kick_mu);
-    kick_gen++;
-    pthread_cond_broadcast(&kick_cv);
-    pthread_mutex_unlock(&kick_mu);
+    if (kick_ready) {
+        pthread_mutex_lock(&kick_mu);
+        kick_gen++;
+        pthread_cond_broadcast(&kick_cv);
+        pthread_mutex_unlock(&kick_mu);
+    }
 }
 
 /* --- the thread --- */
@@ -282,9 +285,8 @@ static bool stopping(struct hub_site_worker *w)
 static bool may_look_up(const struct hub_site_worker *w, const char *url)
 {
     char host[HOST_MAX];
-    if (!hub_site_url_host(url, host, sizeof host))
-        return false;
-    return w->so.resolver || !hub_site_reserved_host(host);
+    return hub_site_url_host(url, host, sizeof host) &&
+           (w->so.resolver || !hub_site_reserved_host(host));
 }
 
 static int job_next(struct hub_conn *c, struct job *j, bool *found)
@@ -292,8 +294,10 @@ static int job_next(struct hub_conn *c, struct job *j, bool *found)
     sqlite3_stmt *st = hub_q(c, HUB_Q_SITE_JOB_NEXT);
     int rc, err = KK_OK;
     *found = false;
-    if (st == NULL)
-        return KK_ERR_IO;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         j->id = sqlite3_column_int64(st, 0);
@@ -305,6 +309,32 @@ static int job_next(struct hub_conn *c, struct job *j, bool *found)
         err = hub_sql_err(rc);
     }
     sqlite3_reset(st);
+out:
+    return err;
+}
+
+/* The website that waited longest for a scheduled check and may be looked
+ * up, or 0. */
+static int job_due(struct hub_site_worker *w, struct hub_conn *c, int64_t now,
+                   int64_t *website)
+{
+    sqlite3_stmt *st = hub_q(c, HUB_Q_SITE_JOB_DUE);
+    int rc = SQLITE_DONE, err = KK_OK;
+    *website = 0;
+    if (st == NULL) {
+        err = KK_ERR_IO;
+        goto out;
+    }
+    hub_bind_i64(st, ":since", now - w->interval);
+    for (rc = sqlite3_step(st); rc == SQLITE_ROW && *website == 0;
+         rc = sqlite3_step(st)) {
+        if (may_look_up(w, hub_col_text(st, 1)))
+            *website = sqlite3_column_int64(st, 0);
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        err = hub_sql_err(rc);
+    sqlite3_reset(st);
+out:
     return err;
 }
 
@@ -313,49 +343,37 @@ static int job_next(struct hub_conn *c, struct job *j, bool *found)
 static int job_schedule(struct hub_site_worker *w, struct hub_conn *c,
                         bool *queued)
 {
-    sqlite3_stmt *st = hub_q(c, HUB_Q_SITE_JOB_DUE);
+    sqlite3_stmt *st = NULL;
     int64_t website = 0, id = 0, now = hub_now();
-    int rc, err = KK_OK;
+    int err = job_due(w, c, now, &website);
     *queued = false;
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":since", now - w->interval);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (may_look_up(w, hub_col_text(st, 1))) {
-            website = sqlite3_column_int64(st, 0);
-            break;
-        }
+    if (err == KK_OK && website != 0)
+        err = hub_new_id(&id);
+    if (err == KK_OK && website != 0) {
+        st = hub_q(c, HUB_Q_SITE_JOB_ADD);
+        err = st != NULL ? KK_OK : KK_ERR_IO;
     }
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        err = hub_sql_err(rc);
-    sqlite3_reset(st);
-    if (err != KK_OK || website == 0)
-        return err;
-    err = hub_new_id(&id);
-    st = err == KK_OK ? hub_q(c, HUB_Q_SITE_JOB_ADD) : NULL;
-    if (err == KK_OK && st == NULL)
-        err = KK_ERR_IO;
-    if (err == KK_OK) {
+    if (err == KK_OK && st != NULL) {
         hub_bind_i64(st, ":id", id);
         hub_bind_i64(st, ":website", website);
         hub_bind_i64(st, ":now", now);
         err = hub_exec(st);
+        *queued = err == KK_OK && sqlite3_changes(c->db) == 1;
     }
-    *queued = err == KK_OK && sqlite3_changes(c->db) == 1;
     return err;
 }
 
 static int job_start(struct hub_conn *c, const struct job *j, bool *started)
 {
     sqlite3_stmt *st = hub_q(c, HUB_Q_SITE_JOB_START);
-    int err;
+    int err = st != NULL ? KK_OK : KK_ERR_IO;
     *started = false;
-    if (st == NULL)
-        return KK_ERR_IO;
-    hub_bind_i64(st, ":id", j->id);
-    hub_bind_i64(st, ":now", hub_now());
-    err = hub_exec(st);
-    *started = err == KK_OK && sqlite3_changes(c->db) == 1;
+    if (err == KK_OK) {
+        hub_bind_i64(st, ":id", j->id);
+        hub_bind_i64(st, ":now", hub_now());
+        err = hub_exec(st);
+        *started = err == KK_OK && sqlite3_changes(c->db) == 1;
+    }
     return err;
 }
 
@@ -397,11 +415,7 @@ static int store_findings(struct hub_conn *c, const struct job *j,
         const struct hub_site_item *it = &res->items[i];
         sqlite3_stmt *st = hub_q(c, HUB_Q_SITE_JOB_FINDING);
         int64_t id = 0;
-        if (st == NULL) {
-            err = KK_ERR_IO;
-            break;
-        }
-        err = hub_new_id(&id);
+        err = st != NULL ? hub_new_id(&id) : KK_ERR_IO;
         if (err != KK_OK)
             break;
         hub_bind_i64(st, ":id", id);
@@ -456,12 +470,12 @@ static int store_observations(struct hub_site_worker *w, struct hub_conn *c,
 static int job_store(struct hub_site_worker *w, struct hub_conn *c,
                      const struct job *j, struct hub_site_result *res)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = NULL;
     int err;
     res->checked_at = hub_now();
     err = hub_tx_begin(c);
     if (err != KK_OK)
-        return err;
+        goto out;
     st = hub_q(c, HUB_Q_SITE_JOB_FINISH);
     err = st != NULL ? KK_OK : KK_ERR_IO;
     if (err == KK_OK) {
@@ -480,6 +494,7 @@ static int job_store(struct hub_site_worker *w, struct hub_conn *c,
         err = hub_tx_commit(c);
     else
         hub_tx_rollback(c);
+out:
     return err;
 }
 
@@ -489,12 +504,12 @@ static void job_do(struct hub_site_worker *w, struct hub_conn *c,
     struct hub_site_result res;
     bool started = false;
     int err = job_start(c, j, &started);
-    if (err != KK_OK || !started) {
-        if (err != KK_OK)
-            kk_log(KK_LOG_WARN, "website checks: cannot start a check: %s",
-                   kk_strerror(err));
-        return;
-    }
+    memset(&res, 0, sizeof res);
+    if (err != KK_OK)
+        kk_log(KK_LOG_WARN, "website checks: cannot start a check: %s",
+               kk_strerror(err));
+    if (err != KK_OK || !started)
+        goto out;
     err = hub_site_result_init(&res);
     if (err == KK_OK)
         err = job_run(w, j, &res);
@@ -507,13 +522,12 @@ static void job_do(struct hub_site_worker *w, struct hub_conn *c,
                      kk_strerror(err));
         }
     }
-    if (res.passed != NULL) {
-        err = job_store(w, c, j, &res);
-        if (err != KK_OK)
-            kk_log(KK_LOG_WARN,
-                   "website checks: cannot record a check's result: %s",
-                   kk_strerror(err));
-    }
+    err = res.passed != NULL ? job_store(w, c, j, &res) : KK_ERR_NOMEM;
+    if (err != KK_OK)
+        kk_log(KK_LOG_WARN,
+               "website checks: cannot record a check's result: %s",
+               kk_strerror(err));
+out:
     hub_site_result_clear(&res);
 }
 
@@ -539,12 +553,10 @@ static void round_once(struct hub_site_worker *w, struct hub_conn *c,
         if (err == KK_OK && queued)
             err = job_next(c, &j, &found);
     }
-    if (err != KK_OK) {
+    if (err != KK_OK)
         kk_log(KK_LOG_WARN, "website checks: cannot read the queue: %s",
                kk_strerror(err));
-        return;
-    }
-    if (found) {
+    if (err == KK_OK && found) {
         job_do(w, c, &j);
         *busy = true;
     }
@@ -560,7 +572,7 @@ static void *worker_main(void *arg)
     if (err != KK_OK) {
         kk_log(KK_LOG_WARN, "website checks: no database connection: %s",
                kk_strerror(err));
-        return NULL;
+        goto out;
     }
     st = hub_q(c, HUB_Q_SITE_JOB_RECOVER);
     if (st == NULL || hub_exec(st) != KK_OK)
@@ -570,18 +582,19 @@ static void *worker_main(void *arg)
     seen = kick_gen;
     pthread_mutex_unlock(&kick_mu);
     while (!stopping(w)) {
-        bool busy = false;
+        bool busy = false, waiting = true;
         struct timespec until;
         round_once(w, c, &busy);
         clock_gettime(CLOCK_MONOTONIC, &until);
         until.tv_sec += POLL_SECONDS;
         pthread_mutex_lock(&kick_mu);
-        while (!w->stop && !busy && kick_gen == seen &&
-               pthread_cond_timedwait(&kick_cv, &kick_mu, &until) != ETIMEDOUT)
-            ;
+        while (waiting && !w->stop && !busy && kick_gen == seen)
+            waiting =
+                pthread_cond_timedwait(&kick_cv, &kick_mu, &until) != ETIMEDOUT;
         seen = kick_gen;
         pthread_mutex_unlock(&kick_mu);
     }
+out:
     return NULL;
 }
 
@@ -610,25 +623,24 @@ int hub_site_worker_start(struct hub_db *db, const struct hub_server_opts *opts,
             err = KK_ERR_SYSTEM;
         }
     }
-    if (err != KK_OK) {
-        if (w != NULL)
-            hub_site_options_free(&w->so);
+    if (err == KK_OK) {
+        *out = w;
+    } else if (w != NULL) {
+        hub_site_options_free(&w->so);
         free(w);
-        return err;
     }
-    *out = w;
-    return KK_OK;
+    return err;
 }
 
 void hub_site_worker_stop(struct hub_site_worker *w)
 {
-    if (w == NULL)
-        return;
-    pthread_mutex_lock(&kick_mu);
-    w->stop = true;
-    pthread_cond_broadcast(&kick_cv);
-    pthread_mutex_unlock(&kick_mu);
-    pthread_join(w->th, NULL);
-    hub_site_options_free(&w->so);
-    free(w);
+    if (w != NULL) {
+        pthread_mutex_lock(&kick_mu);
+        w->stop = true;
+        pthread_cond_broadcast(&kick_cv);
+        pthread_mutex_unlock(&kick_mu);
+        pthread_join(w->th, NULL);
+        hub_site_options_free(&w->so);
+        free(w);
+    }
 }
