@@ -121,11 +121,14 @@ hub_alive() { [ -n "$HUB_PID" ] && kill -0 "$HUB_PID" 2>/dev/null; }
 
 # hub_start [SERVE OPTIONS...] : starts `kalkan serve` on a free loopback
 # port with the database $HUB_DB, logging to $HUB_LOG; sets HUB_PID,
-# HUB_PORT and HUB_URL and returns once the server answers.
+# HUB_PORT and HUB_URL and returns once the server answers.  Websites are
+# not checked on a schedule unless the options say so (a test's websites
+# must never be looked up on the internet).
 hub_start() {
     : >"$HUB_LOG"
     HUB_LOGS+=("$HUB_LOG")
-    "$KALKAN" serve --db "$HUB_DB" --listen 127.0.0.1:0 --threads 4 "$@" \
+    "$KALKAN" serve --db "$HUB_DB" --listen 127.0.0.1:0 --threads 4 \
+        --site-interval 0 "$@" \
         >>"$HUB_LOG" 2>&1 </dev/null &
     HUB_PID=$!
     HUB_PIDS+=("$HUB_PID")
