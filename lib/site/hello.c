@@ -264,9 +264,9 @@ static void put8(struct out *o, unsigned v)
 {
     if (o->n >= sizeof o->b) {
         o->over = true;
-        return;
+    } else {
+        o->b[o->n++] = (uint8_t)v;
     }
-    o->b[o->n++] = (uint8_t)v;
 }
 
 static void put16(struct out *o, unsigned v)
@@ -279,20 +279,20 @@ static void put_bytes(struct out *o, const void *p, size_t len)
 {
     if (len > sizeof o->b - o->n) {
         o->over = true;
-        return;
+    } else {
+        memcpy(o->b + o->n, p, len);
+        o->n += len;
     }
-    memcpy(o->b + o->n, p, len);
-    o->n += len;
 }
 
 /* Writes a 16-bit (width 2) or 24-bit (width 3) length at pos, counting
  * the bytes written after pos + width. */
 static void patch_len(struct out *o, size_t pos, size_t width)
 {
-    if (o->over) {
-        return;
-    }
     size_t len = o->n - pos - width;
+    if (o->over) {
+        len = 0; /* the record is dropped anyway */
+    }
     if (width == 3) {
         o->b[pos] = (uint8_t)(len >> 16);
         pos++;

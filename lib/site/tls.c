@@ -67,13 +67,14 @@ struct tls_stage {
 /* Takes one handshake from the stage's and the check's budget. */
 static bool take(struct tls_stage *s)
 {
-    if (s->stop || s->used >= SITE_TLS_STAGE_MAX ||
-        site_tls_take(s->c) != KK_OK) {
+    bool ok = !s->stop && s->used < SITE_TLS_STAGE_MAX &&
+              site_tls_take(s->c) == KK_OK;
+    if (ok) {
+        s->used++;
+    } else {
         s->stop = true;
-        return false;
     }
-    s->used++;
-    return true;
+    return ok;
 }
 
 static void note_error(struct tls_stage *s, int err)

@@ -246,12 +246,10 @@ out:
 
 void site_tls_info_get(const struct site_tls *t, struct site_tls_info *out)
 {
+    const SSL_CIPHER *c =
+        t->ssl != NULL ? SSL_get_current_cipher(t->ssl) : NULL;
     memset(out, 0, sizeof *out);
-    if (t->ssl == NULL) {
-        return;
-    }
-    const SSL_CIPHER *c = SSL_get_current_cipher(t->ssl);
-    out->version = SSL_version(t->ssl);
+    out->version = t->ssl != NULL ? SSL_version(t->ssl) : 0;
     if (c != NULL) {
         const char *name = SSL_CIPHER_standard_name(c);
         int kx = SSL_CIPHER_get_kx_nid(c);
@@ -346,13 +344,9 @@ static void judge_key(X509 *leaf, struct site_cert_verdict *v)
 {
     EVP_PKEY *pk = X509_get0_pubkey(leaf);
     const char *name = "unknown";
-    int bits;
+    int bits = pk != NULL ? EVP_PKEY_get_bits(pk) : 0;
     int min = 0;
-    if (pk == NULL) {
-        return;
-    }
-    bits = EVP_PKEY_get_bits(pk);
-    switch (EVP_PKEY_get_base_id(pk)) {
+    switch (pk != NULL ? EVP_PKEY_get_base_id(pk) : EVP_PKEY_NONE) {
     case EVP_PKEY_RSA:
     case EVP_PKEY_RSA_PSS:
         name = "RSA";
@@ -375,8 +369,10 @@ static void judge_key(X509 *leaf, struct site_cert_verdict *v)
     default:
         break;
     }
-    snprintf(v->key, sizeof v->key, "%s %d bits", name, bits);
-    v->key_weak = min > 0 && bits < min;
+    if (pk != NULL) {
+        snprintf(v->key, sizeof v->key, "%s %d bits", name, bits);
+        v->key_weak = min > 0 && bits < min;
+    }
 }
 
 static void judge_sig(X509 *leaf, struct site_cert_verdict *v)
@@ -397,7 +393,7 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
     struct site_cert_verdict *v = X509_STORE_CTX_get_app_data(x);
     int err = X509_STORE_CTX_get_error(x);
     if (ok || v == NULL) {
-        return ok;
+        goto out;
     }
     if (err == X509_V_ERR_CERT_HAS_EXPIRED ||
         err == X509_V_ERR_CERT_NOT_YET_VALID) {
@@ -420,7 +416,9 @@ static int verify_cb(int ok, X509_STORE_CTX *x)
         snprintf(v->untrusted_why, sizeof v->untrusted_why, "%s",
                  X509_verify_cert_error_string(err));
     }
-    return 1; /* go on: every error is looked at */
+    ok = 1; /* go on: every error is looked at */
+out:
+    return ok;
 }
 
 static void judge_trust(X509 *leaf, STACK_OF(X509) * chain, int64_t now,

@@ -285,15 +285,16 @@ TT_UNUSED static void tt_tls(struct tt_server *s, int fd)
     if (h.modern && s->ctx != NULL) {
         SSL *ssl = SSL_new(s->ctx);
         char line[256];
-        int n;
         SSL_set_fd(ssl, fd);
         if (SSL_accept(ssl) == 1) {
             /* Answer a QUIT inside TLS, then read to the end. */
-            while ((n = SSL_read(ssl, line, sizeof line - 1)) > 0) {
+            int n = SSL_read(ssl, line, sizeof line - 1);
+            while (n > 0) {
                 line[n] = '\0';
                 if (strncmp(line, "QUIT", 4) == 0) {
                     SSL_write(ssl, "221 bye\r\n", 9);
                 }
+                n = SSL_read(ssl, line, sizeof line - 1);
             }
             SSL_shutdown(ssl);
         }
