@@ -321,6 +321,7 @@ struct mx_state {
     unsigned used;
     bool known[2]; /* TLS 1.0, TLS 1.1 */
     bool accepted[2];
+    bool timed_out; /* a probe timed out: ask this server no more */
 };
 
 static bool take(struct smtp_stage *st, struct mx_state *m)
@@ -390,7 +391,7 @@ static int first_session(struct smtp_stage *st, struct mx_state *m,
 out:
     conn_close(&k);
     /* A server that could not be talked to records nothing. */
-    return rc == KK_ERR_NOMEM || rc == KK_ERR_INVAL ? rc : KK_OK;
+    return rc == KK_ERR_NOMEM ? rc : KK_OK;
 }
 
 /* EHLO, STARTTLS and a hand-built hello for version, on a new session. */
@@ -420,10 +421,8 @@ static int legacy_probe(struct smtp_stage *st, struct mx_state *m,
     spec.n_suites = site_suites_select(0, 0, version, list, SITE_SUITES_MAX);
     spec.suites = list;
     rc = site_hello_send(k.fd, &spec, c->timeout_ms, &reply);
-    if (rc != KK_OK) {
-        goto out;
-    }
-    switch (site_hello_verdict(&reply, &spec)) {
+    switch (rc == KK_OK ? site_hello_verdict(&reply, &spec)
+                        : SITE_PROBE_UNKNOWN) {
     case SITE_PROBE_ACCEPTED:
         mark(m, reply.version, true);
         if (reply.version != version) {
@@ -438,7 +437,8 @@ static int legacy_probe(struct smtp_stage *st, struct mx_state *m,
     }
 out:
     conn_close(&k);
-    return rc == KK_ERR_NOMEM || rc == KK_ERR_INVAL ? rc : KK_OK;
+    m->timed_out = m->timed_out || rc == KK_ERR_TIMEOUT;
+    return rc == KK_ERR_NOMEM ? rc : KK_OK;
 }
 
 static int check_server(struct smtp_stage *st, const struct site_mx *mx,
@@ -462,7 +462,8 @@ static int check_server(struct smtp_stage *st, const struct site_mx *mx,
     }
     static const uint16_t order[] = {SITE_TLS_11, SITE_TLS_10};
     for (size_t i = 0; rc == KK_OK && i < 2; i++) {
-        if (!m.known[order[i] - SITE_TLS_10] && m.used < m.budget) {
+        if (!m.known[order[i] - SITE_TLS_10] && m.used < m.budget &&
+            !m.timed_out) {
             rc = legacy_probe(st, &m, mx->addr, order[i]);
         }
     }

@@ -221,6 +221,15 @@ static enum tt_answer alert_policy(const struct tt_hello *h, unsigned *version,
     return TT_ALERT;
 }
 
+static enum tt_answer silent_policy(const struct tt_hello *h, unsigned *version,
+                                    uint16_t *suite)
+{
+    (void)h;
+    (void)version;
+    (void)suite;
+    return TT_SILENT;
+}
+
 static enum tt_answer accept_policy(const struct tt_hello *h, unsigned *version,
                                     uint16_t *suite)
 {
@@ -363,6 +372,27 @@ static void two_servers_share_four_handshakes(void **state)
     site_report_free(e.c.r);
 }
 
+static void server_silent_after_starttls_is_asked_no_more(void **state)
+{
+    struct mail_server m;
+    struct env e;
+    (void)state;
+    server_start(&m, "127.0.0.1", 0, true, TLS1_2_VERSION, TLS1_3_VERSION,
+                 silent_policy, true);
+    env_init(&e, m.s.port);
+    e.c.timeout_ms = 300;
+    env_mx(&e, "mx.fake.test", "127.0.0.1");
+    assert_int_equal(site_check_smtp(&e.c), KK_OK);
+    server_stop(&m);
+    assert_true(passed(&e, "mail.starttls.missing"));
+    assert_null(found(&e, "mail.tls.legacy"));
+    assert_false(passed(&e, "mail.tls.legacy"));
+    /* The OpenSSL handshake and the TLS 1.1 probe that timed out. */
+    assert_int_equal(e.c.r->handshakes, 2);
+    assert_int_equal(atomic_load(&m.s.connections), 2);
+    site_report_free(e.c.r);
+}
+
 static void endless_reply_is_given_up_without_a_verdict(void **state)
 {
     struct mail_server m;
@@ -414,6 +444,7 @@ int main(void)
         cmocka_unit_test(legacy_tls_after_starttls_is_reported),
         cmocka_unit_test(failing_handshake_after_starttls_is_no_starttls),
         cmocka_unit_test(two_servers_share_four_handshakes),
+        cmocka_unit_test(server_silent_after_starttls_is_asked_no_more),
         cmocka_unit_test(endless_reply_is_given_up_without_a_verdict),
         cmocka_unit_test(domain_without_mail_server_addresses_is_not_probed),
     };
