@@ -81,20 +81,20 @@
 #define KK_HUB_TTF_DEPTH_MAX 8             /* nesting of composite glyphs */
 
 /* The website checker (lib/site). */
-#define KK_SITE_HTTP_MAX 80              /* HTTP requests per site */
-#define KK_SITE_TLS_MAX 20               /* TLS handshakes per site */
-#define KK_SITE_BODY_MAX (512 * 1024)    /* bytes of one response body kept */
-#define KK_SITE_HEADERS_MAX (64 * 1024)  /* bytes of one response's headers */
-#define KK_SITE_DNS_ANSWERS_MAX 64       /* records used from one answer */
-#define KK_SITE_SPF_LOOKUPS_MAX 10       /* DNS lookups of one SPF check */
-#define KK_SITE_TLS_RECORD_MAX 18432     /* bytes of a TLS record read */
-#define KK_SITE_HOST_MAX 253             /* bytes in a host name */
-#define KK_SITE_URL_MAX 2048             /* bytes in a target URL */
-#define KK_SITE_EVIDENCE_MAX 512         /* bytes of evidence per finding */
-#define KK_SITE_TIMEOUT_MS 10000         /* default per connection or query */
+#define KK_SITE_HTTP_MAX 80             /* HTTP requests per site */
+#define KK_SITE_TLS_MAX 20              /* TLS handshakes per site */
+#define KK_SITE_BODY_MAX (512 * 1024)   /* bytes of one response body kept */
+#define KK_SITE_HEADERS_MAX (64 * 1024) /* bytes of one response's headers */
+#define KK_SITE_DNS_ANSWERS_MAX 64      /* records used from one answer */
+#define KK_SITE_SPF_LOOKUPS_MAX 10      /* DNS lookups of one SPF check */
+#define KK_SITE_TLS_RECORD_MAX 18432    /* bytes of a TLS record read */
+#define KK_SITE_HOST_MAX 253            /* bytes in a host name */
+#define KK_SITE_URL_MAX 2048            /* bytes in a target URL */
+#define KK_SITE_EVIDENCE_MAX 512        /* bytes of evidence per finding */
+#define KK_SITE_TIMEOUT_MS 10000        /* default per connection or query */
 #define KK_SITE_TEXT_FILE_MAX (1024 * 1024) /* bytes in one text file */
-#define KK_SITE_TEXT_LINE_MAX 8192       /* bytes in one line of a text file */
-#define KK_SITE_TEXT_ID_MAX 64           /* bytes in a text section name */
-#define KK_SITE_TEXT_ENTRIES_MAX 4096    /* texts in one text file */
+#define KK_SITE_TEXT_LINE_MAX 8192    /* bytes in one line of a text file */
+#define KK_SITE_TEXT_ID_MAX 64        /* bytes in a text section name */
+#define KK_SITE_TEXT_ENTRIES_MAX 4096 /* texts in one text file */
 
 #endif

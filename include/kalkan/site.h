@@ -53,7 +53,7 @@ KK_API const char *site_area_name(enum site_area a);
 /* ---- The catalogue of findings ---- */
 
 struct site_finding_def {
-    const char *id;     /* "tls.cert.expired" */
+    const char *id; /* "tls.cert.expired" */
     enum site_area area;
     enum site_sev sev;
 };
@@ -122,7 +122,7 @@ struct site_report;
 
 /* One finding of a report. */
 struct site_result {
-    const char *id;       /* a catalogue id */
+    const char *id; /* a catalogue id */
     enum site_sev sev;
     enum site_area area;
     const char *evidence; /* what was seen ("/.env", "TLS 1.0"); never NULL */
@@ -167,8 +167,7 @@ KK_API const struct site_result *site_report_at(const struct site_report *r,
                                                 size_t i);
 /* Ids of the checks that ran and passed, sorted. */
 KK_API size_t site_report_passed_count(const struct site_report *r);
-KK_API const char *site_report_passed_at(const struct site_report *r,
-                                         size_t i);
+KK_API const char *site_report_passed_at(const struct site_report *r, size_t i);
 /* The worst severity found, or -1 when there is no finding. */
 KK_API int site_report_worst(const struct site_report *r);
 
@@ -185,8 +184,7 @@ KK_API int site_report_area_score(const struct site_report *r,
  * was capped at. */
 KK_API size_t site_report_cap_count(const struct site_report *r);
 KK_API const char *site_report_cap_id(const struct site_report *r, size_t i);
-KK_API const char *site_report_cap_grade(const struct site_report *r,
-                                         size_t i);
+KK_API const char *site_report_cap_grade(const struct site_report *r, size_t i);
 /* The id of the finding whose fix raises the grade most, or NULL. */
 KK_API const char *site_report_best_fix(const struct site_report *r);
 

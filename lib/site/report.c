@@ -57,8 +57,7 @@ static char *dup_cut(const char *s, size_t max)
     return p;
 }
 
-int site_report_add(struct site_report *r, const char *id,
-                    const char *evidence)
+int site_report_add(struct site_report *r, const char *id, const char *evidence)
 {
     const struct site_finding_def *def = site_finding_find(id);
     if (r == NULL || def == NULL) {
@@ -231,8 +230,7 @@ size_t site_report_count(const struct site_report *r)
     return r->n_res;
 }
 
-const struct site_result *site_report_at(const struct site_report *r,
-                                         size_t i)
+const struct site_result *site_report_at(const struct site_report *r, size_t i)
 {
     return i < r->n_res ? &r->res[i] : NULL;
 }
