@@ -93,8 +93,8 @@ void hub_site_reg_cell(struct hub_req *r, int64_t outlet, int64_t website);
 struct hub_site_alerts;
 /* Reads at most limit items into *out (freed with hub_site_alerts_free);
  * KK_OK or an error (*out NULL). */
-KK_WUR int hub_site_alerts_load(struct hub_req *r, int64_t outlet,
-                                size_t limit, struct hub_site_alerts **out);
+KK_WUR int hub_site_alerts_load(struct hub_req *r, int64_t outlet, size_t limit,
+                                struct hub_site_alerts **out);
 void hub_site_alerts_free(struct hub_site_alerts *a);
 /* The number of websites that need attention (0 for NULL). */
 int64_t hub_site_alerts_count(const struct hub_site_alerts *a);
