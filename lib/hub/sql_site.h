@@ -196,14 +196,16 @@ HUB_SQL(HUB_Q_SITE_JOB_NEXT, HUB_SQL_SYSTEM,
         "JOIN websites w ON w.id = c.website_id WHERE c.status = 'queued' "
         "ORDER BY c.queued_at, c.n LIMIT 1")
 /* Live websites with no check queued, running, or queued after :since,
- * the longest unchecked first: id, URL. */
+ * the longest unchecked first: id, URL.  The thread reads until the first
+ * it may look up (names reserved for tests are skipped): a few hundred
+ * rows at most, once a minute. */
 HUB_SQL(HUB_Q_SITE_JOB_DUE, HUB_SQL_SYSTEM,
         "SELECT w.id, w.url FROM websites w JOIN outlets o ON o.id = "
         "w.outlet_id WHERE w.archived_at IS NULL AND o.archived_at IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM site_checks c WHERE c.website_id = "
         "w.id AND (c.checked_at IS NULL OR c.queued_at > :since)) ORDER BY "
         "(SELECT max(c.queued_at) FROM site_checks c WHERE c.website_id = "
-        "w.id) NULLS FIRST, w.id LIMIT 200")
+        "w.id) NULLS FIRST, w.id")
 HUB_SQL(HUB_Q_SITE_JOB_ADD, HUB_SQL_SYSTEM,
         "INSERT INTO site_checks (id, outlet_id, website_id, n, trigger, "
         "status, queued_at) SELECT :id, w.outlet_id, w.id, "
