@@ -188,6 +188,21 @@ KK_API const char *site_report_cap_grade(const struct site_report *r, size_t i);
 /* The id of the finding whose fix raises the grade most, or NULL. */
 KK_API const char *site_report_best_fix(const struct site_report *r);
 
+/*
+ * Grades findings seen elsewhere exactly as site_check grades its own:
+ * found[0..n) (ids from the catalogue, evidence may be NULL), the ids of
+ * the checks that passed, and which areas were checked.  A report a server
+ * sends to the hub is graded again this way, so a grade never depends on
+ * who computed it.  *out is a new report (no target, no failure) that the
+ * caller frees with site_report_free.  KK_ERR_INVAL for an id not in the
+ * catalogue, KK_ERR_NOMEM.  Thread-safe.
+ */
+KK_API KK_WUR int site_grade_findings(const struct site_result *found, size_t n,
+                                      const char *const *passed,
+                                      size_t n_passed,
+                                      const bool checked[SITE_AREA_COUNT],
+                                      struct site_report **out);
+
 /* ---- Rendering ---- */
 
 /* Appends the JSON document of docs/site.md, texts in lang. */

@@ -12,9 +12,9 @@
  * are).  To give the reminders something to say, the first outlet's main
  * site gets a new outdated plugin at the last check (the grade drops) and
  * the last outlet's sites a certificate that ends within 21 days; one
- * check in the middle of a history timed out.  The grade is the demo's
- * own simple reading of the findings (docs/hub-sites.md): the real one
- * belongs to lib/site, which the demo does not run.  Every choice comes
+ * check in the middle of a history timed out.  The findings are graded
+ * by lib/site's own grading (hub_site_result_regrade), as a real check's
+ * are; only the checking itself is not run.  Every choice comes
  * from hub_demo_below and every id from hub_demo_id: the same seed gives
  * the same rows.
  */
@@ -70,60 +70,6 @@ struct site {
     bool has[POOL];
     int fixed_week[POOL];
 };
-
-/* The demo's reading of a set of findings (not lib/site's grading). */
-static void grade_of(struct hub_site_result *res)
-{
-    static const int weight[] = {0, 2, 6, 15, 30};
-    static const char *const grades[] = {"",  "F",  "D", "C",
-                                         "B", "A-", "A", "A+"};
-    int cap = 7, medium = 0, score = 100, area[SITE_AREA_COUNT];
-    for (int a = 0; a < SITE_AREA_COUNT; a++)
-        area[a] = 100;
-    res->capped_by[0] = '\0';
-    for (size_t i = 0; i < res->n_items; i++) {
-        const struct hub_site_item *it = &res->items[i];
-        int c = 7;
-        medium += it->sev == SITE_SEV_MEDIUM;
-        score -= weight[it->sev];
-        area[it->area] -= weight[it->sev] * 2;
-        c = it->sev == SITE_SEV_CRITICAL                 ? 1
-            : it->sev == SITE_SEV_HIGH                   ? 3
-            : strcmp(it->id, "tls.protocol.legacy") == 0 ? 4
-            : it->sev == SITE_SEV_LOW                    ? 6
-                                                         : 7;
-        if (c <= 4) {
-            size_t at = strlen(res->capped_by);
-            snprintf(res->capped_by + at, sizeof res->capped_by - at, "%s%s=%s",
-                     at > 0 ? " " : "", it->id, grades[c]);
-        }
-        if (c < cap)
-            cap = c;
-    }
-    if (medium >= 3 && cap > 4)
-        cap = 4;
-    else if (medium > 0 && cap > 5)
-        cap = 5;
-    snprintf(res->grade, sizeof res->grade, "%s", grades[cap]);
-    res->score = score < 0 ? 0 : score;
-    for (int a = 0; a < SITE_AREA_COUNT; a++)
-        res->area[a] = area[a] < 0 ? 0 : area[a];
-}
-
-/* The finding that raises the grade most, in the demo's reading: the
- * worst one. */
-static void best_of(struct hub_site_result *res)
-{
-    int worst = -1;
-    res->best_fix[0] = '\0';
-    for (size_t i = 0; i < res->n_items; i++) {
-        if (res->items[i].sev > worst && res->items[i].sev > SITE_SEV_INFO) {
-            worst = res->items[i].sev;
-            snprintf(res->best_fix, sizeof res->best_fix, "%s",
-                     res->items[i].id);
-        }
-    }
-}
 
 static int sites_load(struct hub_demo_ctx *x, struct site *s, size_t *n)
 {
@@ -235,8 +181,10 @@ static int check_put(struct hub_demo_ctx *x, const struct site *w,
             else if (site_finding_find(pool[i].id)->sev > SITE_SEV_INFO)
                 err = hub_site_result_pass(&res, pool[i].id);
         }
-        grade_of(&res);
-        best_of(&res);
+        for (int a = 0; a < SITE_AREA_COUNT; a++)
+            res.area[a] = 0; /* every area checked */
+        if (err == KK_OK)
+            err = hub_site_result_regrade(&res);
         res.cert_expiry =
             t->expiring ? x->now + 12 * DAY : t->at + (60 + t->week % 30) * DAY;
     }

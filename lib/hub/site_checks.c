@@ -224,6 +224,69 @@ int hub_site_result_from_report(struct hub_site_result *res,
     return err;
 }
 
+int hub_site_result_regrade(struct hub_site_result *res)
+{
+    struct site_result *found = NULL;
+    const char **passed = NULL;
+    char *words = NULL;
+    struct site_report *rep = NULL;
+    size_t n_passed = 0;
+    bool checked[SITE_AREA_COUNT];
+    int err = KK_ERR_NOMEM;
+    found = calloc(res->n_items + 1, sizeof *found);
+    words = strdup(kk_buf_str(res->passed));
+    if (found == NULL || words == NULL)
+        goto out;
+    passed = calloc(strlen(words) / 2 + 1, sizeof *passed);
+    if (passed == NULL)
+        goto out;
+    for (size_t i = 0; i < res->n_items; i++) {
+        found[i].id = res->items[i].id;
+        found[i].evidence = res->items[i].evidence;
+    }
+    for (char *w = words; *w != '\0';) {
+        size_t len = strcspn(w, " ");
+        bool last = w[len] == '\0';
+        w[len] = '\0';
+        if (len > 0)
+            passed[n_passed++] = w;
+        w += last ? len : len + 1;
+    }
+    /* An area counts as checked when it has a score, a finding or a
+     * passed check. */
+    for (int a = 0; a < SITE_AREA_COUNT; a++)
+        checked[a] = res->area[a] >= 0;
+    for (size_t i = 0; i < res->n_items; i++)
+        checked[res->items[i].area] = true;
+    for (size_t i = 0; i < n_passed; i++) {
+        const struct site_finding_def *d = site_finding_find(passed[i]);
+        if (d != NULL)
+            checked[d->area] = true;
+    }
+    err = site_grade_findings(found, res->n_items, passed, n_passed, checked,
+                              &rep);
+    if (err != KK_OK)
+        goto out;
+    snprintf(res->grade, sizeof res->grade, "%s", site_report_grade(rep));
+    res->score = site_report_score(rep);
+    for (int a = 0; a < SITE_AREA_COUNT; a++)
+        res->area[a] = site_report_area_score(rep, (enum site_area)a);
+    res->capped_by[0] = '\0';
+    for (size_t i = 0; i < site_report_cap_count(rep); i++)
+        caps_append(res, site_report_cap_id(rep, i),
+                    site_report_cap_grade(rep, i));
+    res->best_fix[0] = '\0';
+    if (site_report_best_fix(rep) != NULL)
+        snprintf(res->best_fix, sizeof res->best_fix, "%s",
+                 site_report_best_fix(rep));
+out:
+    site_report_free(rep);
+    free(passed);
+    free(words);
+    free(found);
+    return err;
+}
+
 /* --- observations --- */
 
 enum { EFF_NONE = 0, EFF_PARTIAL = 1, EFF_FAIL = 2 };

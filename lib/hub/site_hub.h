@@ -78,6 +78,13 @@ KK_WUR int hub_site_result_pass(struct hub_site_result *res, const char *id);
 KK_WUR int hub_site_result_from_report(struct hub_site_result *res,
                                        const struct site_report *rep);
 
+/* Grades res's findings again with lib/site's grading
+ * (site_grade_findings): an area counts as checked when res->area[a] >= 0
+ * or it holds a finding or a passed check; grade, score, area scores, caps and
+ * the best fix are replaced.  Used for reports a server sends and for the demo,
+ * so every grade in the hub is lib/site's.  KK_ERR_NOMEM, KK_ERR_INVAL. */
+KK_WUR int hub_site_result_regrade(struct hub_site_result *res);
+
 /* --- observations of the website controls (docs/hub-sites.md) --- */
 
 #define HUB_SITE_CONTROLS 6 /* WEB-01, -02, -03, -04, -05, -07 */

@@ -290,3 +290,34 @@ const char *site_report_best_fix(const struct site_report *r)
 {
     return r->best_fix;
 }
+
+int site_grade_findings(const struct site_result *found, size_t n,
+                        const char *const *passed, size_t n_passed,
+                        const bool checked[SITE_AREA_COUNT],
+                        struct site_report **out)
+{
+    int rc = KK_OK;
+    struct site_report *r = site_report_new();
+    if (r == NULL) {
+        return KK_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < n && rc == KK_OK; i++) {
+        rc = site_report_add(r, found[i].id, found[i].evidence);
+    }
+    for (size_t i = 0; i < n_passed && rc == KK_OK; i++) {
+        rc = site_report_pass(r, passed[i]);
+    }
+    if (rc != KK_OK) {
+        goto out;
+    }
+    for (size_t a = 0; a < SITE_AREA_COUNT; a++) {
+        r->area_checked[a] = checked[a];
+    }
+    site_report_sort(r);
+    site_grade(r);
+    *out = r;
+    r = NULL;
+out:
+    site_report_free(r);
+    return rc;
+}

@@ -294,11 +294,27 @@ static void an_uploaded_report_takes_severities_from_the_catalogue(void **state)
     const char *why = NULL;
     (void)state;
     assert_int_equal(upload(good_report, "news.example", &res, &why), KK_OK);
+    /* The grade is lib/site's reading of the findings, not the score of
+     * 31 and the TLS 80 the sender claimed. */
+    {
+        struct site_result found[] = {{.id = "exposed.env", .evidence = ""},
+                                      {.id = "hsts.missing", .evidence = ""}};
+        const char *const passed[] = {"exposed.git", "tls.cert.expired"};
+        const bool checked[SITE_AREA_COUNT] = {true, true, true, true, false};
+        struct site_report *rep = NULL;
+        assert_int_equal(
+            site_grade_findings(found, 2, passed, 2, checked, &rep), KK_OK);
+        assert_string_equal(res.grade, site_report_grade(rep));
+        assert_int_equal(res.score, site_report_score(rep));
+        assert_int_equal(res.area[SITE_AREA_TLS],
+                         site_report_area_score(rep, SITE_AREA_TLS));
+        site_report_free(rep);
+    }
     assert_string_equal(res.grade, "F");
-    assert_int_equal(res.score, 31);
-    assert_int_equal(res.area[SITE_AREA_TLS], 80);
+    assert_int_not_equal(res.score, 31);
+    assert_int_equal(res.area[SITE_AREA_TLS], 100);
     assert_int_equal(res.area[SITE_AREA_DNS], -1);
-    assert_string_equal(res.capped_by, "exposed.env=F");
+    assert_string_equal(res.capped_by, "exposed.env=F hsts.missing=B");
     assert_string_equal(res.best_fix, "exposed.env");
     assert_int_equal(res.n_items, 2);
     /* "info" and "dns" in the report do not make it so. */
