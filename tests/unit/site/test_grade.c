@@ -585,6 +585,48 @@ static void every_finding_above_low_caps_the_grade(void **state)
     }
 }
 
+/* Findings graded from outside (a report a server sends to the hub) get
+ * the grade a check with the same findings gets; an unknown id is
+ * refused. */
+static void findings_graded_from_outside_match_a_check(void **state)
+{
+    (void)state;
+    struct site_report *own = site_report_new();
+    struct site_report *again = NULL;
+    const struct site_result found[] = {{.id = "tls.protocol.legacy"},
+                                        {.id = "exposed.env"},
+                                        {.id = "mail.dmarc.weak"}};
+    const char *const passed[] = {"hsts.missing", "hsts.short"};
+    const bool checked[SITE_AREA_COUNT] = {true, true, true, true, true};
+    assert_non_null(own);
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(site_report_add(own, found[i].id, ""), KK_OK);
+    }
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(site_report_pass(own, passed[i]), KK_OK);
+    }
+    set_areas(own, ALL);
+    site_report_sort(own);
+    site_grade(own);
+    assert_int_equal(site_grade_findings(found, 3, passed, 2, checked, &again),
+                     KK_OK);
+    assert_string_equal(site_report_grade(again), site_report_grade(own));
+    assert_string_equal(site_report_grade(again), "F");
+    assert_int_equal(site_report_score(again), site_report_score(own));
+    assert_string_equal(site_report_best_fix(again), "exposed.env");
+    for (size_t a = 0; a < SITE_AREA_COUNT; a++) {
+        assert_int_equal(site_report_area_score(again, (enum site_area)a),
+                         site_report_area_score(own, (enum site_area)a));
+    }
+    site_report_free(again);
+    again = NULL;
+    const struct site_result unknown[] = {{.id = "tls.made_up"}};
+    assert_int_equal(site_grade_findings(unknown, 1, NULL, 0, checked, &again),
+                     KK_ERR_INVAL);
+    assert_null(again);
+    site_report_free(own);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +637,7 @@ int main(void)
         cmocka_unit_test(the_best_fix_raises_the_grade_most),
         cmocka_unit_test(grading_is_deterministic),
         cmocka_unit_test(every_finding_above_low_caps_the_grade),
+        cmocka_unit_test(findings_graded_from_outside_match_a_check),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
