@@ -120,6 +120,17 @@ void hub_t(struct hub_req *r, const char *msgid)
     hub_esc(r, hub_tr(r->lang, msgid));
 }
 
+void hub_say(struct hub_req *r, const char *tag, const char *cls,
+             const char *msgid)
+{
+    if (cls != NULL)
+        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
+    else
+        hub_rawf(r, "<%s>", tag);
+    hub_t(r, msgid);
+    hub_rawf(r, "</%s>", tag);
+}
+
 void hub_csrf_field(struct hub_req *r)
 {
     hub_raw(r, "<input type=\"hidden\" name=\"csrf\" value=\"");

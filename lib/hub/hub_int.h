@@ -177,6 +177,10 @@ void hub_rawf(struct hub_req *r, const char *fmt, ...) KK_PRINTF(2, 3);
 void hub_esc(struct hub_req *r, const char *text);
 /* Translated and escaped. */
 void hub_t(struct hub_req *r, const char *msgid);
+/* <tag class="cls">msgid</tag>, msgid translated and escaped; cls may be
+ * NULL. */
+void hub_say(struct hub_req *r, const char *tag, const char *cls,
+             const char *msgid);
 /* Translation without escaping (for attributes, pass to hub_esc). */
 const char *hub_tr_r(struct hub_req *r, const char *msgid);
 

@@ -27,17 +27,6 @@
 
 /* --- small writers --- */
 
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 static void dash(struct hub_req *r)
 {
     hub_raw(r, "<span class=\"kk-muted\">&#8212;</span>");
@@ -359,7 +348,7 @@ static void subject_selects(struct hub_req *r, const char *prefix,
         hub_raw(r, "</select></p>");
     }
     if (!any)
-        say(r, "p", "kk-empty", "The register of this outlet is empty.");
+        hub_say(r, "p", "kk-empty", "The register of this outlet is empty.");
     hub_raw(r, "<p class=\"kk-hint\" id=\"");
     hub_esc(r, prefix);
     hub_raw(r, "-multi\">");
@@ -543,7 +532,7 @@ static int list_table(struct hub_req *r, int64_t outlet)
     hub_inc_release(&i);
     hub_raw(r, "</tbody></table></div>");
     if (n == 0)
-        say(r, "p", "kk-empty", "No incident recorded.");
+        hub_say(r, "p", "kk-empty", "No incident recorded.");
     return err;
 }
 
@@ -562,10 +551,10 @@ static void report_form(struct hub_req *r, const struct hub_inc_outlet *o,
     const char *v[HUB_IF_COUNT];
     for (size_t k = 0; k < HUB_IF_COUNT; k++)
         v[k] = in != NULL && in->val[k] != NULL ? in->val[k] : "";
-    say(r, "h2", NULL, "Report an incident");
-    say(r, "p", "kk-hint",
-        "The title and the timeline are stored encrypted. Write what "
-        "happened, not passwords or codes.");
+    hub_say(r, "h2", NULL, "Report an incident");
+    hub_say(r, "p", "kk-hint",
+            "The title and the timeline are stored encrypted. Write what "
+            "happened, not passwords or codes.");
     if (in != NULL)
         error_line(r, in->bad, in->why);
     snprintf(url, sizeof url, "/outlets/%lld/incidents", (long long)o->id);
@@ -600,7 +589,7 @@ int hub_inc_page_list(struct hub_req *r, const struct hub_inc_outlet *o,
     hub_outlet_tabs(r, o->id, "/incidents");
     flash(r);
     if (r->who.role == HUB_ROLE_STAFF)
-        say(r, "p", "kk-hint", "You see the incidents you reported.");
+        hub_say(r, "p", "kk-hint", "You see the incidents you reported.");
     err = list_table(r, o->id);
     triage_link(r);
     if (err == KK_OK && !o->archived)
@@ -617,9 +606,9 @@ int hub_inc_page_programme(struct hub_req *r)
 {
     int err;
     hub_page_begin(r, "Incidents");
-    say(r, "p", "kk-hint",
-        "Every incident of the outlets you follow, open ones first. Times "
-        "are in UTC.");
+    hub_say(r, "p", "kk-hint",
+            "Every incident of the outlets you follow, open ones first. Times "
+            "are in UTC.");
     err = list_table(r, 0);
     triage_link(r);
     hub_page_end(r);
@@ -696,9 +685,9 @@ static void status_button(struct hub_req *r, const struct hub_inc *i, int to,
 
 static void status_section(struct hub_req *r, const struct hub_inc *i)
 {
-    say(r, "p", "kk-hint",
-        "Each button records its time now; correct the times under "
-        "\"Edit the incident\" if it happened earlier.");
+    hub_say(r, "p", "kk-hint",
+            "Each button records its time now; correct the times under "
+            "\"Edit the incident\" if it happened earlier.");
     hub_raw(r, "<div class=\"kk-actions\" id=\"status-actions\">");
     if (i->status == HUB_INC_OPEN)
         status_button(r, i, HUB_INC_CONTAINED, "Mark contained", "");
@@ -718,7 +707,7 @@ static int subjects_section(struct hub_req *r, const struct hub_inc *i)
     int rc;
     if (st == NULL)
         return KK_ERR_IO;
-    say(r, "h2", NULL, "Affected");
+    hub_say(r, "h2", NULL, "Affected");
     hub_bind_i64(st, ":outlet", i->outlet);
     hub_bind_i64(st, ":id", i->id);
     hub_raw(r, "<ul id=\"subjects\">");
@@ -736,7 +725,7 @@ static int subjects_section(struct hub_req *r, const struct hub_inc *i)
     sqlite3_reset(st);
     hub_raw(r, "</ul>");
     if (n == 0)
-        say(r, "p", "kk-empty", "Nothing recorded.");
+        hub_say(r, "p", "kk-empty", "Nothing recorded.");
     return rc == SQLITE_DONE ? KK_OK : hub_sql_err(rc);
 }
 
@@ -749,7 +738,7 @@ static void triage_section(struct hub_req *r, const struct hub_inc *i)
         f = hub_triage_for_type(set, i->type);
         done = hub_triage_find(set, i->flow);
     }
-    say(r, "h2", NULL, "Triage guidance");
+    hub_say(r, "h2", NULL, "Triage guidance");
     if (done != NULL) {
         hub_raw(r, "<p>");
         hub_t(r, "Walked:");
@@ -760,10 +749,10 @@ static void triage_section(struct hub_req *r, const struct hub_inc *i)
     if (f == NULL)
         f = done;
     if (f == NULL) {
-        say(r, "p", NULL,
-            "There is no triage flow for this type of incident. Call your "
-            "trainer, or write to Access Now's Digital Security Helpline: "
-            "help@accessnow.org (day and night, also in Russian).");
+        hub_say(r, "p", NULL,
+                "There is no triage flow for this type of incident. Call your "
+                "trainer, or write to Access Now's Digital Security Helpline: "
+                "help@accessnow.org (day and night, also in Russian).");
         hub_raw(r, "<p><a href=\"/triage\">");
         hub_t(r, "All triage flows");
         hub_raw(r, "</a></p>");
@@ -853,7 +842,7 @@ static void note_form(struct hub_req *r, const struct hub_inc *i,
 {
     char url[URL_MAX];
     const char *kind = note != NULL && note->kind != NULL ? note->kind : "note";
-    say(r, "h3", NULL, "Add to the timeline");
+    hub_say(r, "h3", NULL, "Add to the timeline");
     if (note != NULL)
         error_line(r, note->bad, note->why);
     snprintf(url, sizeof url, "/outlets/%lld/incidents/%lld/events",
@@ -960,7 +949,8 @@ static void edit_form(struct hub_req *r, const struct hub_inc *i,
                    k == HUB_IF_OCCURRED || k == HUB_IF_REPORTED, bad);
         hub_raw(r, "</p>");
     }
-    say(r, "p", "kk-hint",
+    hub_say(
+        r, "p", "kk-hint",
         "An empty time keeps what is recorded; to forget a step's time, move "
         "the status back.");
     subject_selects(r, "edit", opts, in != NULL ? &in->subj : cur, bad);

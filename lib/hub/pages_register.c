@@ -47,18 +47,6 @@ static int opts_for(struct hub_req *r, const struct reg_ctx *c,
     return reg_opts_load(r, kind, c->outlet, o);
 }
 
-/* <tag class="cls">msgid</tag>, translated; cls may be NULL. */
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 static void anchor(struct hub_req *r, const char *href, const char *text,
                    bool translate)
 {
@@ -491,7 +479,7 @@ static int table(struct hub_req *r, const struct reg_ctx *c,
     reg_row_free(&row);
     hub_raw(r, "</tbody></table></div>");
     if (n == 0)
-        say(r, "p", "kk-empty", "Nothing recorded yet.");
+        hub_say(r, "p", "kk-empty", "Nothing recorded yet.");
     return err;
 }
 
@@ -529,7 +517,7 @@ static void csv_section(struct hub_req *r, const struct reg_ctx *c,
                         const struct reg_page_state *s)
 {
     char url[URL_MAX];
-    say(r, "h2", NULL, "CSV");
+    hub_say(r, "h2", NULL, "CSV");
     reg_url_list(c, url, sizeof url);
     hub_raw(r, "<p class=\"kk-actions\"><a class=\"kk-button "
                "kk-button-secondary\" href=\"");
@@ -564,7 +552,7 @@ static void add_section(struct hub_req *r, const struct reg_ctx *c,
                         const struct reg_opts *o)
 {
     char url[URL_MAX];
-    say(r, "h2", NULL, c->e->add);
+    hub_say(r, "h2", NULL, c->e->add);
     error_line(r, c->e, s != NULL ? s->in : NULL);
     reg_url_list(c, url, sizeof url);
     form_open(r, url, "kk-form");
@@ -591,7 +579,7 @@ int reg_page_list(struct hub_req *r, const struct reg_ctx *c,
         hub_rawf(r, " %lld</p>", (long long)s->imported);
     }
     if (c->outlet_archived)
-        say(r, "p", "kk-warning", "This outlet is archived.");
+        hub_say(r, "p", "kk-warning", "This outlet is archived.");
     err = table(r, c, &o, all);
     archived_toggle(r, c, all);
     add = err == KK_OK && !c->outlet_archived && may(r, c->e->manage_roles);
@@ -629,10 +617,10 @@ static void archive_form(struct hub_req *r, const struct reg_ctx *c, int64_t id)
                  (long long)c->outlet, c->e->path, (long long)id);
     else
         snprintf(url, sizeof url, "/outlets/%lld/archive", (long long)id);
-    say(r, "h2", NULL, "Archive");
-    say(r, "p", "kk-hint",
-        "Archived records leave the lists and the coverage figures but "
-        "stay in the history.");
+    hub_say(r, "h2", NULL, "Archive");
+    hub_say(r, "p", "kk-hint",
+            "Archived records leave the lists and the coverage figures but "
+            "stay in the history.");
     form_open(r, url, "kk-actions");
     form_close(r, "Archive", "kk-danger");
 }
@@ -668,11 +656,11 @@ static int detail_page(struct hub_req *r, const struct reg_ctx *c,
     notice_from_query(r);
     meta(r, c->e, row, &o);
     if (!alive)
-        say(r, "p", "kk-warning", "This record is archived.");
+        hub_say(r, "p", "kk-warning", "This record is archived.");
     if (!edit || r->who.role == HUB_ROLE_STAFF)
         facts(r, c->e, row, &o);
     if (edit) {
-        say(r, "h2", NULL, "Edit");
+        hub_say(r, "h2", NULL, "Edit");
         error_line(r, c->e, in);
         reg_url_obj(c, row->id, url, sizeof url);
         form_open(r, url, "kk-form");

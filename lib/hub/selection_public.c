@@ -26,17 +26,6 @@
 #include "model.h"
 #include "selection.h"
 
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 static void pre_field(struct hub_req *r)
 {
     char pre[32];
@@ -205,7 +194,7 @@ static int apply_page(struct hub_req *r, const struct sel_call *call,
     hub_page_begin(r, "Apply to the programme");
     call_heading(r, call);
     if (message != NULL)
-        say(r, "p", "kk-error\" role=\"alert", message);
+        hub_say(r, "p", "kk-error\" role=\"alert", message);
     if (!sel_call_accepting(call, now)) {
         char today[11];
         sel_day(now, today);
@@ -217,33 +206,33 @@ static int apply_page(struct hub_req *r, const struct sel_call *call,
             hub_esc(r, call->opens);
             hub_raw(r, "</p>");
         } else {
-            say(r, "p", "kk-warning",
-                "This call is closed: it no longer takes applications.");
+            hub_say(r, "p", "kk-warning",
+                    "This call is closed: it no longer takes applications.");
         }
         hub_page_end(r);
         return KK_OK;
     }
     if (a != NULL && a->bad != NULL && message == NULL)
-        say(r, "p", "kk-error\" role=\"alert",
-            "Some answers need attention; see below.");
+        hub_say(r, "p", "kk-error\" role=\"alert",
+                "Some answers need attention; see below.");
     snprintf(url, sizeof url, "/apply/%lld", (long long)call->id);
     hub_raw(r, "<form method=\"post\" action=\"");
     hub_esc(r, url);
     hub_raw(r, "\" class=\"kk-form\" id=\"apply-form\">");
     pre_field(r);
-    say(r, "h3", NULL, "Your outlet");
+    hub_say(r, "h3", NULL, "Your outlet");
     text_field(r, a, F_OUTLET, "text", "Name of the outlet",
                "maxlength=\"200\" autocomplete=\"organization\"");
     media_field(r, a);
     text_field(r, a, F_REGION, "text", "Region", "maxlength=\"100\"");
     text_field(r, a, F_STAFF, "number", "Number of staff",
                "min=\"0\" max=\"10000\" inputmode=\"numeric\"");
-    say(r, "h3", NULL, "The person we write to");
+    hub_say(r, "h3", NULL, "The person we write to");
     text_field(r, a, F_CONTACT, "text", "Your name",
                "maxlength=\"200\" autocomplete=\"name\"");
     text_field(r, a, F_EMAIL, "email", "Your e-mail",
                "maxlength=\"200\" autocomplete=\"email\"");
-    say(r, "h3", NULL, "Questions");
+    hub_say(r, "h3", NULL, "Questions");
     for (size_t i = 0; i < call->n_crit; i++)
         answer_field(r, call, a, i);
     /* The honeypot: hidden from people, filled by robots. */
@@ -446,7 +435,8 @@ static int receipt_page(struct hub_req *r, const struct sel_call *call,
     hub_raw(r, "</p><p><code class=\"kk-secret\" id=\"receipt\">");
     hub_esc(r, receipt);
     hub_raw(r, "</code></p>");
-    say(r, "p", "kk-warning",
+    hub_say(
+        r, "p", "kk-warning",
         "Write this code down or keep it somewhere safe. It is the only way "
         "to check the status of your application, and it is shown only "
         "now.");
@@ -543,7 +533,7 @@ static void status_form(struct hub_req *r, const char *typed_code,
                         const char *error)
 {
     if (error != NULL)
-        say(r, "p", "kk-error\" role=\"alert", error);
+        hub_say(r, "p", "kk-error\" role=\"alert", error);
     hub_raw(r, "<form method=\"post\" action=\"/apply/status\" "
                "class=\"kk-form\">");
     pre_field(r);
@@ -631,17 +621,18 @@ static int status_answer(struct hub_req *r, sqlite3_stmt *st)
     hub_t(r, sel_status_label(status));
     hub_raw(r, "</dd></dl>");
     if (strcmp(status, "selected") == 0)
-        say(r, "p", NULL,
-            "Congratulations: your outlet joins the programme. The trainer "
-            "sends your focal point a link to sign in.");
+        hub_say(r, "p", NULL,
+                "Congratulations: your outlet joins the programme. The trainer "
+                "sends your focal point a link to sign in.");
     else if (strcmp(status, "submitted") == 0)
-        say(r, "p", NULL,
+        hub_say(
+            r, "p", NULL,
             "The selection panel is reviewing the applications. Check again "
             "later.");
     else
-        say(r, "p", NULL,
-            "Your outlet was not selected this time. Thank you for "
-            "applying.");
+        hub_say(r, "p", NULL,
+                "Your outlet was not selected this time. Thank you for "
+                "applying.");
     hub_page_end(r);
     return KK_OK;
 }
@@ -713,7 +704,7 @@ static int invite_refuse(struct hub_req *r)
 {
     r->status = 404;
     hub_page_begin(r, "Invitation");
-    say(r, "p", "kk-error\" role=\"alert", msg_invite_refused);
+    hub_say(r, "p", "kk-error\" role=\"alert", msg_invite_refused);
     hub_raw(r, "<p><a href=\"/login\">");
     hub_t(r, "Sign in");
     hub_raw(r, "</a></p>");
@@ -756,7 +747,7 @@ static void invite_form(struct hub_req *r, const char *token, const char *email,
     hub_esc(r, email);
     hub_raw(r, "</strong></p>");
     if (error != NULL)
-        say(r, "p", "kk-error\" role=\"alert", error);
+        hub_say(r, "p", "kk-error\" role=\"alert", error);
     hub_raw(r, "<form method=\"post\" action=\"/invite\" class=\"kk-form\">");
     pre_field(r);
     hub_raw(r, "<input type=\"hidden\" name=\"t\" value=\"");
@@ -775,9 +766,9 @@ static void invite_form(struct hub_req *r, const char *token, const char *email,
     hub_raw(r, "</label><input type=\"password\" id=\"password2\" "
                "name=\"password2\" autocomplete=\"new-password\" "
                "minlength=\"10\" maxlength=\"1024\" required></p>");
-    say(r, "p", "kk-hint",
-        "Next you set up the second factor: an authenticator app on your "
-        "phone.");
+    hub_say(r, "p", "kk-hint",
+            "Next you set up the second factor: an authenticator app on your "
+            "phone.");
     hub_raw(r, "<p><button type=\"submit\">");
     hub_t(r, "Set my password");
     hub_raw(r, "</button></p></form>");

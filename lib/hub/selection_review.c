@@ -33,17 +33,6 @@ static bool is_trainer(const struct hub_req *r)
 
 /* --- small writers --- */
 
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 /* Escaped text with its line breaks kept. */
 static void esc_lines(struct hub_req *r, const char *text)
 {
@@ -101,14 +90,14 @@ static void flash(struct hub_req *r)
     for (size_t i = 0; done != NULL && i < sizeof notes / sizeof notes[0];
          i++) {
         if (strcmp(done, notes[i][0]) == 0)
-            say(r, "p", "kk-flash\" role=\"status", notes[i][1]);
+            hub_say(r, "p", "kk-flash\" role=\"status", notes[i][1]);
     }
 }
 
 static void error_line(struct hub_req *r, const char *msgid)
 {
     if (msgid != NULL)
-        say(r, "p", "kk-error\" role=\"alert", msgid);
+        hub_say(r, "p", "kk-error\" role=\"alert", msgid);
 }
 
 static const char *media_label(const char *media)
@@ -340,10 +329,10 @@ static const char *val(const struct call_form *f, size_t i, const char *def)
 
 static void call_form(struct hub_req *r, const struct call_form *f)
 {
-    say(r, "h2", NULL, "Open a call for applications");
+    hub_say(r, "h2", NULL, "Open a call for applications");
     if (f != NULL && f->bad != NULL)
-        say(r, "p", "kk-error\" role=\"alert",
-            "Some fields need attention; see below.");
+        hub_say(r, "p", "kk-error\" role=\"alert",
+                "Some fields need attention; see below.");
     form_open(r, "/calls", "kk-form");
     input(r, "title", "text", "Title", val(f, 0, ""),
           "required maxlength=\"200\"", f);
@@ -427,14 +416,14 @@ static int calls_page(struct hub_req *r, const struct call_form *f)
     hub_bind_i64(st, ":limit", SEL_CALLS_MAX);
     hub_page_begin(r, "Selection");
     flash(r);
-    say(r, "p", "kk-meta",
-        "Outlets apply through a public form; the panel scores each "
-        "application against the call's criteria; the trainer selects "
-        "the outlets that join the programme.");
+    hub_say(r, "p", "kk-meta",
+            "Outlets apply through a public form; the panel scores each "
+            "application against the call's criteria; the trainer selects "
+            "the outlets that join the programme.");
     calls_table(r, st, &n);
     sqlite3_reset(st);
     if (n == 0)
-        say(r, "p", "kk-empty", "No call for applications yet.");
+        hub_say(r, "p", "kk-empty", "No call for applications yet.");
     if (is_trainer(r))
         call_form(r, f);
     hub_page_end(r);
@@ -678,7 +667,7 @@ static void criteria_table(struct hub_req *r, const struct sel_call *call)
     int64_t total = 0;
     for (size_t i = 0; i < call->n_crit; i++)
         total += call->crit[i].weight;
-    say(r, "h2", NULL, "Criteria");
+    hub_say(r, "h2", NULL, "Criteria");
     hub_raw(r, "<div class=\"kk-scroll\"><table><thead><tr><th scope=\"col\">");
     hub_t(r, "Criterion");
     hub_raw(r, "</th><th scope=\"col\" class=\"kk-num\">");
@@ -705,10 +694,10 @@ static void share_address(struct hub_req *r, const struct sel_call *call)
     char url[URL_MAX];
     sel_base(r, url, sizeof url - 32);
     snprintf(url + strlen(url), 32, "/apply/%lld", (long long)call->id);
-    say(r, "h2", NULL, "The public application form");
-    say(r, "p", NULL,
-        "Share this address with the outlets that may apply; nobody needs "
-        "a login to use it.");
+    hub_say(r, "h2", NULL, "The public application form");
+    hub_say(r, "p", NULL,
+            "Share this address with the outlets that may apply; nobody needs "
+            "a login to use it.");
     hub_raw(r, "<p><code class=\"kk-secret\" id=\"apply-url\">");
     hub_esc(r, url);
     hub_rawf(r, "</code></p><p><a href=\"/apply/%lld\">", (long long)call->id);
@@ -757,12 +746,13 @@ static void ranked_table(struct hub_req *r, const struct sel_call *call,
         "Conflicts of interest",
         "State",
     };
-    say(r, "h2", NULL, "Applications, best first");
+    hub_say(r, "h2", NULL, "Applications, best first");
     if (n == 0) {
-        say(r, "p", "kk-empty", "No applications yet.");
+        hub_say(r, "p", "kk-empty", "No applications yet.");
         return;
     }
-    say(r, "p", "kk-hint",
+    hub_say(
+        r, "p", "kk-hint",
         "The score is the weighted mean of the reviewers' scores, from 0 to "
         "100; reviewers who declared a conflict of interest are left out. "
         "Equal scores are ordered by the time of submission.");
@@ -814,11 +804,11 @@ static void close_section(struct hub_req *r, const struct sel_call *call)
     char url[64];
     if (!is_trainer(r) || sel_call_decided(call))
         return;
-    say(r, "h2", NULL, "Close the call");
-    say(r, "p", NULL,
-        "Closing the call declines every application that is not selected "
-        "and starts its retention period; after it, those applications "
-        "are deleted with their scores. Select the outlets first.");
+    hub_say(r, "h2", NULL, "Close the call");
+    hub_say(r, "p", NULL,
+            "Closing the call declines every application that is not selected "
+            "and starts its retention period; after it, those applications "
+            "are deleted with their scores. Select the outlets first.");
     snprintf(url, sizeof url, "/calls/%lld/close", (long long)call->id);
     form_open(r, url, "kk-actions");
     button(r, "kk-danger", "Close the call");
@@ -1200,7 +1190,7 @@ static void app_facts(struct hub_req *r, const struct app_view *x)
 static void app_answers(struct hub_req *r, const struct app_view *x)
 {
     const struct hub_jv *ans = hub_json_root(x->answers);
-    say(r, "h2", NULL, "Answers");
+    hub_say(r, "h2", NULL, "Answers");
     for (size_t i = 0; i < x->call.n_crit; i++) {
         const char *s = hub_jv_str(hub_jv_get(ans, x->call.crit[i].name));
         hub_raw(r, "<h3>");
@@ -1218,7 +1208,7 @@ static void app_means(struct hub_req *r, const struct app_view *x)
         r->err = KK_ERR_IO;
         return;
     }
-    say(r, "h2", NULL, "Scores so far");
+    hub_say(r, "h2", NULL, "Scores so far");
     hub_raw(r, "<div class=\"kk-scroll\"><table><thead><tr><th scope=\"col\">");
     hub_t(r, "Criterion");
     hub_raw(r, "</th><th scope=\"col\" class=\"kk-num\">");
@@ -1271,22 +1261,22 @@ static void score_section(struct hub_req *r, const struct app_view *x,
                           const struct score_form *f)
 {
     char url[URL_MAX];
-    say(r, "h2", NULL, "Your review");
+    hub_say(r, "h2", NULL, "Your review");
     if (!reviewable(x)) {
-        say(r, "p", "kk-meta", "Reviews are closed for this application.");
+        hub_say(r, "p", "kk-meta", "Reviews are closed for this application.");
         return;
     }
     if (x->conflict) {
-        say(r, "p", "kk-warning",
-            "You declared a conflict of interest: you do not score this "
-            "application.");
+        hub_say(r, "p", "kk-warning",
+                "You declared a conflict of interest: you do not score this "
+                "application.");
         return;
     }
     snprintf(url, sizeof url, "/calls/%lld/applications/%lld/%s",
              (long long)x->call.id, (long long)x->v[x->at].id, "scores");
     form_open(r, url, "kk-form");
-    say(r, "p", "kk-hint",
-        "Score each criterion from 0 (not at all) to 10 (fully).");
+    hub_say(r, "p", "kk-hint",
+            "Score each criterion from 0 (not at all) to 10 (fully).");
     for (size_t i = 0; i < x->call.n_crit; i++) {
         char cur[24] = "";
         if (f != NULL && f->typed[i] != NULL)
@@ -1304,8 +1294,9 @@ static void score_section(struct hub_req *r, const struct app_view *x,
     hub_raw(r, "</textarea></p><p>");
     button(r, NULL, "Save my scores");
     hub_raw(r, "</p></form>");
-    say(r, "h2", NULL, "Conflict of interest");
-    say(r, "p", NULL,
+    hub_say(r, "h2", NULL, "Conflict of interest");
+    hub_say(
+        r, "p", NULL,
         "If you know this outlet's people or have a stake in its selection, "
         "declare it: your scores on it are dropped and you cannot score it.");
     snprintf(url, sizeof url, "/calls/%lld/applications/%lld/%s",
@@ -1328,7 +1319,7 @@ static void reviews_table(struct hub_req *r, const struct app_view *x)
         r->err = KK_ERR_IO;
         return;
     }
-    say(r, "h2", NULL, "Every review");
+    hub_say(r, "h2", NULL, "Every review");
     hub_bind_i64(st, ":app", x->v[x->at].id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         int64_t who = sqlite3_column_int64(st, 0);
@@ -1367,7 +1358,7 @@ static void reviews_table(struct hub_req *r, const struct app_view *x)
         hub_esc(r, note);
         hub_raw(r, "</td></tr></tbody></table></div>");
     } else {
-        say(r, "p", "kk-empty", "No review yet.");
+        hub_say(r, "p", "kk-empty", "No review yet.");
     }
 }
 
@@ -1382,7 +1373,7 @@ static void declarations(struct hub_req *r, const struct app_view *x)
     hub_bind_i64(st, ":app", x->v[x->at].id);
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (n++ == 0) {
-            say(r, "h2", NULL, "Declared conflicts of interest");
+            hub_say(r, "h2", NULL, "Declared conflicts of interest");
             hub_raw(r, "<ul>");
         }
         hub_raw(r, "<li>");
@@ -1405,11 +1396,12 @@ static void decision_section(struct hub_req *r, const struct app_view *x,
     char url[URL_MAX];
     if (!is_trainer(r) || !reviewable(x))
         return;
-    say(r, "h2", NULL, "Decision");
+    hub_say(r, "h2", NULL, "Decision");
     if (x->call.selected >= x->call.seats) {
-        say(r, "p", "kk-warning", "All seats of this call are taken.");
+        hub_say(r, "p", "kk-warning", "All seats of this call are taken.");
     } else {
-        say(r, "p", NULL,
+        hub_say(
+            r, "p", NULL,
             "Selecting creates the outlet in the hub, a login for its focal "
             "point and a one-time link with which they set their password. "
             "The link is shown once, on the next page.");
@@ -1940,7 +1932,7 @@ static int select_answer(struct hub_req *r, const struct app_view *x,
     hub_raw(r, " <strong id=\"outlet-name\">");
     hub_esc(r, x->v[x->at].outlet_name);
     hub_raw(r, "</strong></p>");
-    say(r, "h2", NULL, "Invite the focal point");
+    hub_say(r, "h2", NULL, "Invite the focal point");
     hub_raw(r, "<p>");
     hub_t(r, "Send this link to the outlet's focal point:");
     hub_raw(r, " <strong id=\"focal-email\">");

@@ -359,17 +359,6 @@ static const char *const failure_labels[][2] = {
     {"error", "The check could not run."},
 };
 
-static void say(struct hub_req *r, const char *tag, const char *cls,
-                const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 static void when(struct hub_req *r, int64_t t)
 {
     char ts[32];
@@ -505,8 +494,8 @@ static int check_now(struct hub_req *r, const struct web *w)
         hub_raw(r, "</p>");
     }
     if (w->archived) {
-        say(r, "p", "kk-warning",
-            "This website is archived: it is no longer checked.");
+        hub_say(r, "p", "kk-warning",
+                "This website is archived: it is no longer checked.");
     } else {
         checks_url(w, url, sizeof url);
         hub_raw(r, "<form method=\"post\" action=\"");
@@ -647,7 +636,7 @@ static void changes(struct hub_req *r, const struct chk *c,
     hub_t(r, "Since the check before");
     hub_raw(r, "</h2>");
     if (!p->found) {
-        say(r, "p", "kk-muted", "This is the first check of this website.");
+        hub_say(r, "p", "kk-muted", "This is the first check of this website.");
         goto out;
     }
     day(p->checked_at, date, sizeof date);
@@ -669,7 +658,7 @@ static void changes(struct hub_req *r, const struct chk *c,
     }
     hub_raw(r, "</p>");
     if (d->n_added == 0 && d->n_fixed == 0)
-        say(r, "p", NULL, "The same findings as before.");
+        hub_say(r, "p", NULL, "The same findings as before.");
     if (d->n_added > 0) {
         hub_raw(r, "<h3>");
         hub_t(r, "New findings");
@@ -770,7 +759,7 @@ static int report(struct hub_req *r, const struct chk *c)
     hub_t(r, "Findings");
     hub_rawf(r, " <span class=\"kk-badge\">%zu</span></h2>", f.n);
     if (f.n == 0)
-        say(r, "p", "kk-empty", "Nothing was found.");
+        hub_say(r, "p", "kk-empty", "Nothing was found.");
     hub_raw(r, "<ul class=\"kk-checklist\" id=\"findings\">");
     for (size_t i = 0; i < f.n; i++)
         finding_item(r, &f.v[i],
@@ -920,7 +909,8 @@ static int history(struct hub_req *r, const struct web *w)
         hub_t(r, "History");
         hub_raw(r, "</h2>");
         if (n == 0)
-            say(r, "p", "kk-empty", "This website has not been checked yet.");
+            hub_say(r, "p", "kk-empty",
+                    "This website has not been checked yet.");
         history_chart(r, v, n);
         if (n > 0)
             history_table(r, w, v, n);
@@ -969,7 +959,7 @@ static int h_page(struct hub_req *r)
     if (err == KK_OK && have_latest && strcmp(latest.status, "failed") == 0)
         failure_line(r, &latest);
     if (err == KK_OK && !have_latest)
-        say(r, "p", "kk-empty", "This website has not been checked yet.");
+        hub_say(r, "p", "kk-empty", "This website has not been checked yet.");
     if (err == KK_OK && have_done) {
         hub_raw(r, "<h2>");
         hub_t(r, "Latest report");

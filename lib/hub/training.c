@@ -92,17 +92,6 @@ out:
 
 /* --- small HTML helpers --- */
 
-void hub_training_say(struct hub_req *r, const char *tag, const char *cls,
-                      const char *msgid)
-{
-    if (cls != NULL)
-        hub_rawf(r, "<%s class=\"%s\">", tag, cls);
-    else
-        hub_rawf(r, "<%s>", tag);
-    hub_t(r, msgid);
-    hub_rawf(r, "</%s>", tag);
-}
-
 void hub_training_put_hours(struct hub_req *r, int64_t minutes)
 {
     char h[32];
@@ -491,7 +480,7 @@ static void flash_done(struct hub_req *r)
     for (size_t i = 0; done != NULL && i < sizeof notes / sizeof notes[0];
          i++) {
         if (strcmp(done, notes[i][0]) == 0)
-            hub_training_say(r, "p", "kk-flash", notes[i][1]);
+            hub_say(r, "p", "kk-flash", notes[i][1]);
     }
     if (done != NULL && strcmp(done, "standard") == 0 && n != NULL &&
         kk_parse_i64(n, 0, HUB_CURRICULUM_MAX, &count) == KK_OK) {
@@ -573,7 +562,7 @@ static int curriculum_page(struct hub_req *r, const struct module_input *in)
     int err;
     hub_page_begin(r, "Curriculum");
     flash_done(r);
-    hub_training_say(
+    hub_say(
         r, "p", "kk-meta",
         "The modules of the programme's training sessions, and the security "
         "controls each one teaches.");
@@ -590,15 +579,15 @@ static int curriculum_page(struct hub_req *r, const struct module_input *in)
     if (err != KK_OK)
         return err;
     if (shown == 0)
-        hub_training_say(r, "p", "kk-empty", "No modules yet.");
+        hub_say(r, "p", "kk-empty", "No modules yet.");
     hub_raw(r, "<p>");
     hub_raw(r, all ? "<a href=\"/curriculum\">"
                    : "<a href=\"/curriculum?archived=1\">");
     hub_t(r, all ? "Hide archived" : "Show archived");
     hub_raw(r, "</a></p>");
     if (trainer) {
-        hub_training_say(r, "h2", NULL, "The standard curriculum");
-        hub_training_say(
+        hub_say(r, "h2", NULL, "The standard curriculum");
+        hub_say(
             r, "p", "kk-hint",
             "Adds the standard modules that are not in the curriculum yet "
             "(two-step verification, Facebook Pages, Telegram and WhatsApp, "
@@ -611,7 +600,7 @@ static int curriculum_page(struct hub_req *r, const struct module_input *in)
         hub_raw(r, "<p><button type=\"submit\">");
         hub_t(r, "Add the standard curriculum");
         hub_raw(r, "</button></p></form>");
-        hub_training_say(r, "h2", NULL, "Add a module");
+        hub_say(r, "h2", NULL, "Add a module");
         error_line(r, in);
         hub_raw(r, "<form method=\"post\" action=\"/curriculum\" "
                    "class=\"kk-form\">");
@@ -705,7 +694,7 @@ static int module_page(struct hub_req *r, const struct module *m,
     hub_esc(r, hub_module_title(r->lang, m->code, m->title));
     hub_raw(r, "</h2>");
     if (m->archived_at != 0)
-        hub_training_say(r, "p", "kk-warning", "This module is archived.");
+        hub_say(r, "p", "kk-warning", "This module is archived.");
     hub_raw(r, "<dl class=\"kk-facts\"><dt>");
     hub_t(r, "Code");
     hub_raw(r, "</dt><dd><code>");
@@ -728,7 +717,7 @@ static int module_page(struct hub_req *r, const struct module *m,
     hub_esc(r, hub_module_summary(r->lang, m->code, m->title, m->summary));
     hub_raw(r, "</dd></dl>");
     if (edit) {
-        hub_training_say(r, "h2", NULL, "Edit");
+        hub_say(r, "h2", NULL, "Edit");
         error_line(r, in);
         snprintf(url, sizeof url, "/curriculum/%lld", (long long)m->id);
         hub_rawf(r, "<form method=\"post\" action=\"%s\" class=\"kk-form\">",
@@ -738,11 +727,10 @@ static int module_page(struct hub_req *r, const struct module *m,
         hub_raw(r, "<p><button type=\"submit\">");
         hub_t(r, "Save changes");
         hub_raw(r, "</button></p></form>");
-        hub_training_say(r, "h2", NULL, "Archive");
-        hub_training_say(
-            r, "p", "kk-hint",
-            "An archived module is no longer offered for new sessions; the "
-            "sessions that taught it keep it.");
+        hub_say(r, "h2", NULL, "Archive");
+        hub_say(r, "p", "kk-hint",
+                "An archived module is no longer offered for new sessions; the "
+                "sessions that taught it keep it.");
         hub_rawf(r,
                  "<form method=\"post\" action=\"%s/archive\" "
                  "class=\"kk-actions\">",

@@ -112,9 +112,6 @@ void hub_training_jw_time(struct hub_jw *w, const char *key, int64_t t);
 void hub_training_hours(char *out, size_t cap, int64_t minutes);
 /* Writes minutes as hours (hub_training_hours) into the page. */
 void hub_training_put_hours(struct hub_req *r, int64_t minutes);
-/* <tag class="cls">translated msgid</tag> (cls NULL: no class). */
-void hub_training_say(struct hub_req *r, const char *tag, const char *cls,
-                      const char *msgid);
 /* 400 {"error":{"code":"invalid","message":"FIELD: WHY"}}. */
 void hub_training_invalid(struct hub_req *r, const char *field,
                           const char *why);

@@ -1000,7 +1000,7 @@ static int sessions_page(struct hub_req *r, const struct session *v, size_t n,
     }
     hub_raw(r, "</tbody></table></div>");
     if (up == 0)
-        hub_training_say(r, "p", "kk-empty", "No session is planned.");
+        hub_say(r, "p", "kk-empty", "No session is planned.");
     hub_raw(r, "<h2 id=\"past-h\">");
     hub_t(r, "Past sessions");
     hub_raw(r, "</h2>");
@@ -1014,13 +1014,13 @@ static int sessions_page(struct hub_req *r, const struct session *v, size_t n,
     }
     hub_raw(r, "</tbody></table></div>");
     if (past == 0)
-        hub_training_say(r, "p", "kk-empty", "No session has taken place yet.");
+        hub_say(r, "p", "kk-empty", "No session has taken place yet.");
     hub_raw(r, all ? "<p><a href=\"/sessions\">"
                    : "<p><a href=\"/sessions?archived=1\">");
     hub_t(r, all ? "Hide archived" : "Show archived");
     hub_raw(r, "</a></p>");
     if (writer) {
-        hub_training_say(r, "h2", NULL, "Plan a session");
+        hub_say(r, "h2", NULL, "Plan a session");
         err = session_form(r, "/sessions", "new", in, NULL, "Plan the session");
     }
     hub_page_end(r);
@@ -1320,14 +1320,13 @@ static int session_page(struct hub_req *r, const struct session *s,
     hub_esc(r, s->title);
     hub_raw(r, "</h2>");
     if (s->archived_at != 0)
-        hub_training_say(r, "p", "kk-warning", "This session is archived.");
+        hub_say(r, "p", "kk-warning", "This session is archived.");
     facts(r, s);
-    hub_training_say(r, "h2", NULL,
-                     r->who.role == HUB_ROLE_STAFF ? "Your attendance"
-                                                   : "Attendance");
+    hub_say(r, "h2", NULL,
+            r->who.role == HUB_ROLE_STAFF ? "Your attendance" : "Attendance");
     if (sh.n == 0)
-        hub_training_say(r, "p", "kk-empty",
-                         "Nobody is registered in these outlets yet.");
+        hub_say(r, "p", "kk-empty",
+                "Nobody is registered in these outlets yet.");
     while (from < sh.n) {
         size_t to = from;
         const char *name = "";
@@ -1342,10 +1341,10 @@ static int session_page(struct hub_req *r, const struct session *s,
     }
     if (s->writable) {
         snprintf(url, sizeof url, "/sessions/%lld", (long long)s->id);
-        hub_training_say(r, "h2", NULL, "Change the session");
+        hub_say(r, "h2", NULL, "Change the session");
         err = session_form(r, url, "edit", in, s, "Save changes");
-        hub_training_say(r, "h2", NULL, "Archive");
-        hub_training_say(
+        hub_say(r, "h2", NULL, "Archive");
+        hub_say(
             r, "p", "kk-hint",
             "An archived session leaves the lists and the progress figures; "
             "its attendance stays in the history.");
