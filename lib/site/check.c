@@ -128,6 +128,70 @@ out:
     return rc;
 }
 
+int64_t site_mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int site_send_all(int fd, const void *p, size_t len)
+{
+    const uint8_t *b = p;
+    size_t done = 0;
+    int rc = KK_OK;
+    while (done < len) {
+        ssize_t w = send(fd, b + done, len - done, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) {
+            continue;
+        }
+        if (w <= 0) {
+            rc = w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+                     ? KK_ERR_TIMEOUT
+                     : KK_ERR_IO;
+            break;
+        }
+        done += (size_t)w;
+    }
+    return rc;
+}
+
+int site_recv_until(int fd, void *buf, size_t cap, int64_t deadline,
+                    size_t *got)
+{
+    int rc = KK_ERR_TIMEOUT;
+    *got = 0;
+    for (;;) {
+        int64_t left = deadline - site_mono_ms();
+        if (left <= 0) {
+            break;
+        }
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int pr = poll(&p, 1, (int)left);
+        if (pr < 0 && errno == EINTR) {
+            continue;
+        }
+        if (pr <= 0) {
+            rc = pr == 0 ? KK_ERR_TIMEOUT : KK_ERR_IO;
+            break;
+        }
+        ssize_t r = recv(fd, buf, cap, 0);
+        if (r < 0 && errno == EINTR) {
+            continue;
+        }
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            rc = KK_ERR_TIMEOUT;
+        } else if (r < 0 && errno != ECONNRESET) {
+            rc = KK_ERR_IO;
+        } else {
+            *got = r > 0 ? (size_t)r : 0; /* 0: closed or reset */
+            rc = KK_OK;
+        }
+        break;
+    }
+    return rc;
+}
+
 /* Copies the address part of a --resolve entry "HOST:PORT:ADDR" when HOST
  * and PORT match (PORT 0 matches any port). */
 static bool resolve_match(const char *entry, const char *host, unsigned port,
@@ -369,13 +433,6 @@ static int check_opts(const struct site_opts *o, struct kk_diag *d)
     return KK_OK;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Anti-bot and firewall pages: the site is up but refuses the checker. */
 static bool blocked_by_waf(const struct site_resp *r)
 {
@@ -570,7 +627,7 @@ int site_check(const char *target, const struct site_opts *o,
 {
     int rc;
     struct site_ctx c;
-    int64_t t0 = mono_ms();
+    int64_t t0 = site_mono_ms();
 
     memset(&c, 0, sizeof c);
     if (target == NULL || o == NULL || out == NULL) {
@@ -653,7 +710,7 @@ done:
     if (rc != KK_OK) {
         goto out;
     }
-    c.r->elapsed_ms = mono_ms() - t0;
+    c.r->elapsed_ms = site_mono_ms() - t0;
     site_report_sort(c.r);
     if (c.r->failure[0] == '\0') {
         site_grade(c.r);

@@ -37,35 +37,6 @@ static bool is_digit(char ch)
     return ch >= '0' && ch <= '9';
 }
 
-static void why_set(char *why, size_t cap, const char *fmt, ...)
-    KK_PRINTF(3, 4);
-
-static void why_set(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-    if (why == NULL || cap == 0) {
-        return;
-    }
-    va_start(ap, fmt);
-    vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
-/* A printable copy of at most 40 bytes of s for a reason. */
-static void quote(const char *s, size_t n, char *out, size_t cap)
-{
-    size_t k = 0;
-    size_t max = n > 40 ? 40 : n;
-    for (size_t i = 0; i < max && k + 1 < cap; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        out[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
-    }
-    for (size_t i = 0; n > max && i < 3 && k + 1 < cap; i++) {
-        out[k++] = '.';
-    }
-    out[k] = '\0';
-}
-
 /* ---- Tag lists (RFC 6376 3.2) ---- */
 
 struct tag {
@@ -98,9 +69,9 @@ static int tag_next(const char **pp, struct tag *t, char *why, size_t cap)
         return 0;
     }
     size_t seg = strcspn(p, ";");
-    quote(p, seg, q, sizeof q);
+    site_quote(p, seg, 40, q, sizeof q);
     if (!is_alpha(*p)) {
-        why_set(why, cap, "bad tag '%s'", q);
+        site_why(why, cap, "bad tag '%s'", q);
         return -1;
     }
     t->name = p;
@@ -112,7 +83,7 @@ static int tag_next(const char **pp, struct tag *t, char *why, size_t cap)
         p++;
     }
     if (*p != '=') {
-        why_set(why, cap, "no '=' in '%s'", q);
+        site_why(why, cap, "no '=' in '%s'", q);
         return -1;
     }
     p++;
@@ -123,7 +94,7 @@ static int tag_next(const char **pp, struct tag *t, char *why, size_t cap)
     while (*p != '\0' && *p != ';') {
         unsigned char ch = (unsigned char)*p;
         if (!is_ws(*p) && (ch < 0x21 || ch > 0x7e)) {
-            why_set(why, cap, "bad byte in '%s'", q);
+            site_why(why, cap, "bad byte in '%s'", q);
             return -1;
         }
         p++;
@@ -268,27 +239,27 @@ static int dmarc_tag(const struct tag *t, struct site_dmarc *out, char *why,
     char q[48];
     unsigned long v;
 
-    quote(t->name, (size_t)(t->val + t->vl - t->name), q, sizeof q);
+    site_quote(t->name, (size_t)(t->val + t->vl - t->name), 40, q, sizeof q);
     if (tag_is(t, "p") || tag_is(t, "sp")) {
         enum site_dmarc_policy *dst = tag_is(t, "p") ? &out->p : &out->sp;
         if (!policy_of(t, dst)) {
-            why_set(why, cap, "unknown policy '%s'", q);
+            site_why(why, cap, "unknown policy '%s'", q);
             return KK_ERR_INVAL;
         }
     } else if (tag_is(t, "pct")) {
         if (!number_ok(t->val, t->vl, 3, 100, &v)) {
-            why_set(why, cap, "pct is not 0 to 100: '%s'", q);
+            site_why(why, cap, "pct is not 0 to 100: '%s'", q);
             return KK_ERR_INVAL;
         }
         out->pct = (unsigned)v;
     } else if (tag_is(t, "adkim") || tag_is(t, "aspf")) {
         if (!val_is(t, "r") && !val_is(t, "s")) {
-            why_set(why, cap, "alignment is not r or s: '%s'", q);
+            site_why(why, cap, "alignment is not r or s: '%s'", q);
             return KK_ERR_INVAL;
         }
     } else if (tag_is(t, "rua") || tag_is(t, "ruf")) {
         if (!uris_ok(t->val, t->vl)) {
-            why_set(why, cap, "bad report address in '%s'", q);
+            site_why(why, cap, "bad report address in '%s'", q);
             return KK_ERR_INVAL;
         }
         if (tag_is(t, "rua")) {
@@ -298,16 +269,16 @@ static int dmarc_tag(const struct tag *t, struct site_dmarc *out, char *why,
         }
     } else if (tag_is(t, "ri")) {
         if (!number_ok(t->val, t->vl, 10, 4294967295UL, &v)) {
-            why_set(why, cap, "ri is not a number of seconds: '%s'", q);
+            site_why(why, cap, "ri is not a number of seconds: '%s'", q);
             return KK_ERR_INVAL;
         }
     } else if (tag_is(t, "fo")) {
         if (!fo_ok(t->val, t->vl)) {
-            why_set(why, cap, "bad fo options: '%s'", q);
+            site_why(why, cap, "bad fo options: '%s'", q);
             return KK_ERR_INVAL;
         }
     } else if (tag_is(t, "v")) {
-        why_set(why, cap, "v= is not the first tag");
+        site_why(why, cap, "v= is not the first tag");
         return KK_ERR_INVAL;
     }
     /* rf and unknown tags: ignored (RFC 7489 6.3). */
@@ -327,7 +298,7 @@ int site_dmarc_parse(const char *text, struct site_dmarc *out, char *why,
     memset(seen, 0, sizeof seen);
     out->pct = 100;
     if (!site_dmarc_is_record(text)) {
-        why_set(why, why_cap, "the first tag is not v=DMARC1");
+        site_why(why, why_cap, "the first tag is not v=DMARC1");
         goto out;
     }
     r = tag_next(&p, &t, why, why_cap);
@@ -335,17 +306,17 @@ int site_dmarc_parse(const char *text, struct site_dmarc *out, char *why,
         goto out;
     }
     if (r == 0 || !tag_is(&t, "v")) {
-        why_set(why, why_cap, "the first tag is not v=DMARC1");
+        site_why(why, why_cap, "the first tag is not v=DMARC1");
         goto out;
     }
     if (!(t.vl == 6 && memcmp(t.val, "DMARC1", 6) == 0)) {
         if (t.vl > 6 && strncasecmp(t.val, "DMARC1", 6) == 0 &&
             is_ws(t.val[6])) {
-            why_set(why, why_cap, "no ';' after v=DMARC1");
+            site_why(why, why_cap, "no ';' after v=DMARC1");
         } else if (val_is(&t, "DMARC1")) {
-            why_set(why, why_cap, "the version must be written DMARC1");
+            site_why(why, why_cap, "the version must be written DMARC1");
         } else {
-            why_set(why, why_cap, "the first tag is not v=DMARC1");
+            site_why(why, why_cap, "the first tag is not v=DMARC1");
         }
         goto out;
     }
@@ -363,8 +334,8 @@ int site_dmarc_parse(const char *text, struct site_dmarc *out, char *why,
                 continue;
             }
             if (seen[i]) {
-                why_set(why, why_cap, "the tag %s appears twice",
-                        dmarc_tags[i]);
+                site_why(why, why_cap, "the tag %s appears twice",
+                         dmarc_tags[i]);
                 goto out;
             }
             seen[i] = true;
@@ -374,7 +345,7 @@ int site_dmarc_parse(const char *text, struct site_dmarc *out, char *why,
         }
     }
     if (out->p == SITE_DMARC_UNSET) {
-        why_set(why, why_cap, "no p= policy");
+        site_why(why, why_cap, "no p= policy");
         goto out;
     }
     rc = KK_OK;

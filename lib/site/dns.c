@@ -406,13 +406,6 @@ static void query_done(void *arg, int err, struct ub_result *res)
     q->res = res;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * One query (class IN) within c->timeout_ms: KK_OK with *out (the caller
  * frees it with ub_resolve_free), KK_ERR_TIMEOUT (the query is cancelled
@@ -444,10 +437,10 @@ static int dns_query(struct site_ctx *c, const char *name, int type,
         goto out;
     }
     pending = true;
-    int64_t deadline = mono_ms() + (int64_t)c->timeout_ms;
+    int64_t deadline = site_mono_ms() + (int64_t)c->timeout_ms;
     int fd = ub_fd(d->ub);
     while (!q.done) {
-        int64_t left = deadline - mono_ms();
+        int64_t left = deadline - site_mono_ms();
         if (left <= 0) {
             d->dead = true;
             rc = KK_ERR_TIMEOUT;

@@ -40,6 +40,14 @@ struct site_ctx;
 #define SITE_RR_AAAA 28
 #define SITE_RR_CAA 257
 
+/* ---- Reasons (spf.c), for the SPF and DMARC parsers ---- */
+
+/* Formats a reason into why (cap bytes); why may be NULL. */
+void site_why(char *why, size_t cap, const char *fmt, ...) KK_PRINTF(3, 4);
+/* A printable copy of at most max bytes of s[0..n) for a reason: bytes
+ * outside printable ASCII become '?', a cut is marked with "...". */
+void site_quote(const char *s, size_t n, size_t max, char *out, size_t cap);
+
 /* ---- Record data (wire format, names uncompressed) ---- */
 
 /*

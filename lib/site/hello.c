@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "hello.h"
+#include "site_int.h"
 
 #define F_RC4 SITE_SUITE_RC4
 #define F_3DES SITE_SUITE_3DES
@@ -568,91 +569,39 @@ out:
 
 /* ---- The exchange ---- */
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int send_all(int fd, const uint8_t *p, size_t len)
-{
-    int rc = KK_OK;
-    size_t done = 0;
-    while (done < len) {
-        ssize_t w = send(fd, p + done, len - done, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = KK_ERR_TIMEOUT;
-            break;
-        }
-        if (w <= 0) {
-            rc = KK_ERR_IO;
-            break;
-        }
-        done += (size_t)w;
-    }
-    return rc;
-}
-
 int site_hello_exchange(int fd, const uint8_t *hello, size_t len,
                         unsigned timeout_ms, struct site_hello_reply *out)
 {
     const size_t cap = KK_SITE_TLS_RECORD_MAX + 5;
     uint8_t *buf = malloc(cap);
     size_t n = 0;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = site_mono_ms() + timeout_ms;
     int rc = KK_ERR_NOMEM;
 
     if (buf == NULL) {
         goto out;
     }
-    rc = send_all(fd, hello, len);
+    rc = site_send_all(fd, hello, len);
     if (rc != KK_OK) {
         goto out;
     }
     for (;;) {
-        int64_t left = deadline - mono_ms();
-        if (left <= 0) {
-            rc = KK_ERR_TIMEOUT;
+        size_t got = 0;
+        rc = site_recv_until(fd, buf + n, cap - n, deadline, &got);
+        if (rc != KK_OK) {
             goto out;
         }
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int pr = poll(&pfd, 1, (int)left);
-        if (pr < 0 && errno == EINTR) {
-            continue;
-        }
-        if (pr == 0) {
-            rc = KK_ERR_TIMEOUT;
-            goto out;
-        }
-        if (pr < 0) {
-            rc = KK_ERR_IO;
-            goto out;
-        }
-        ssize_t got = recv(fd, buf + n, cap - n, 0);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = KK_ERR_TIMEOUT;
-            goto out;
-        }
-        if (got <= 0) {
+        if (got == 0) {
             /* Closed or reset: a refusal if nothing came, else broken. */
-            bool reset = got < 0 && errno == ECONNRESET;
-            if (n == 0 && (got == 0 || reset)) {
+            if (n == 0) {
                 memset(out, 0, sizeof *out);
                 out->kind = SITE_HELLO_CLOSED;
-                rc = KK_OK;
             } else {
                 rc = KK_ERR_IO;
             }
             goto out;
         }
-        n += (size_t)got;
+        n += got;
         rc = site_hello_parse(buf, n, out);
         if (rc != KK_ERR_TRUNC) {
             goto out;

@@ -170,6 +170,16 @@ void site_stage(struct site_ctx *c, const char *stage);
  * the descriptor or a negative kk_err (KK_ERR_TIMEOUT, KK_ERR_IO).
  */
 int site_connect(const struct site_ctx *c, const char *addr, unsigned port);
+/* Milliseconds of the monotonic clock, for deadlines. */
+int64_t site_mono_ms(void);
+/* Sends all len bytes on fd (a socket of site_connect, whose send timeout
+ * applies): KK_OK, KK_ERR_TIMEOUT or KK_ERR_IO. */
+int site_send_all(int fd, const void *p, size_t len);
+/* Waits until deadline (site_mono_ms) for bytes on fd and reads at most
+ * cap of them into buf: KK_OK with *got > 0, or with *got == 0 when the
+ * peer closed or reset the connection; KK_ERR_TIMEOUT; KK_ERR_IO. */
+int site_recv_until(int fd, void *buf, size_t cap, int64_t deadline,
+                    size_t *got);
 /* The address of host for port: a matching --resolve entry first, then
  * the DNS (A, else AAAA).  KK_ERR_NOTFOUND when it does not resolve. */
 int site_addr_for(struct site_ctx *c, const char *host, unsigned port,

@@ -128,13 +128,6 @@ struct smtp_conn {
     size_t n;
 };
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int conn_open(struct smtp_conn *k, struct site_ctx *c, const char *addr)
 {
     int rc = KK_ERR_NOMEM;
@@ -167,67 +160,24 @@ static void conn_close(struct smtp_conn *k)
 static int conn_send(struct smtp_conn *k, const char *line)
 {
     size_t len = strlen(line);
-    size_t done = 0;
-    int rc = KK_OK;
-    if (k->tls_on) {
-        rc = site_tls_write(&k->tls, line, len);
-        goto out;
-    }
-    while (done < len) {
-        ssize_t w = send(k->fd, line + done, len - done, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR) {
-            continue;
-        }
-        if (w <= 0) {
-            rc = w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
-                     ? KK_ERR_TIMEOUT
-                     : KK_ERR_IO;
-            break;
-        }
-        done += (size_t)w;
-    }
-out:
-    return rc;
+    return k->tls_on ? site_tls_write(&k->tls, line, len)
+                     : site_send_all(k->fd, line, len);
 }
 
 /* Reads more bytes into the buffer within deadline. */
 static int conn_fill(struct smtp_conn *k, int64_t deadline)
 {
     size_t got = 0;
-    int rc = KK_OK;
+    int rc;
     if (k->tls_on) {
         rc = site_tls_read(&k->tls, k->buf + k->n, SITE_SMTP_BUF - k->n, &got);
-        goto out;
+    } else {
+        rc = site_recv_until(k->fd, k->buf + k->n, SITE_SMTP_BUF - k->n,
+                             deadline, &got);
+        if (rc == KK_OK && got == 0) {
+            rc = KK_ERR_IO; /* closed */
+        }
     }
-    for (;;) {
-        int64_t left = deadline - mono_ms();
-        if (left <= 0) {
-            rc = KK_ERR_TIMEOUT;
-            break;
-        }
-        struct pollfd p = {.fd = k->fd, .events = POLLIN};
-        int pr = poll(&p, 1, (int)left);
-        if (pr < 0 && errno == EINTR) {
-            continue;
-        }
-        if (pr <= 0) {
-            rc = pr == 0 ? KK_ERR_TIMEOUT : KK_ERR_IO;
-            break;
-        }
-        ssize_t r = recv(k->fd, k->buf + k->n, SITE_SMTP_BUF - k->n, 0);
-        if (r < 0 && errno == EINTR) {
-            continue;
-        }
-        if (r <= 0) {
-            rc = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
-                     ? KK_ERR_TIMEOUT
-                     : KK_ERR_IO;
-            break;
-        }
-        got = (size_t)r;
-        break;
-    }
-out:
     if (rc == KK_OK) {
         k->n += got;
     }
@@ -237,7 +187,7 @@ out:
 /* Reads one whole reply; bytes after it stay for the next one. */
 static int conn_reply(struct smtp_conn *k, struct site_smtp_reply *r)
 {
-    int64_t deadline = mono_ms() + k->c->timeout_ms;
+    int64_t deadline = site_mono_ms() + k->c->timeout_ms;
     int rc;
     for (;;) {
         size_t used = 0;

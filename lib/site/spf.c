@@ -42,10 +42,7 @@ static char lower(char ch)
     return ch >= 'A' && ch <= 'Z' ? (char)(ch - 'A' + 'a') : ch;
 }
 
-static void why_set(char *why, size_t cap, const char *fmt, ...)
-    KK_PRINTF(3, 4);
-
-static void why_set(char *why, size_t cap, const char *fmt, ...)
+void site_why(char *why, size_t cap, const char *fmt, ...)
 {
     va_list ap;
     if (why == NULL || cap == 0) {
@@ -56,20 +53,20 @@ static void why_set(char *why, size_t cap, const char *fmt, ...)
     va_end(ap);
 }
 
-/* A printable copy of at most 48 bytes of a term for a reason: bytes
- * outside printable ASCII become '?', and a cut is marked with "...". */
-static void quote(const char *s, size_t n, char *out, size_t cap)
+void site_quote(const char *s, size_t n, size_t max, char *out, size_t cap)
 {
     size_t k = 0;
-    size_t max = n > 48 ? 48 : n;
-    for (size_t i = 0; i < max && k + 1 < cap; i++) {
+    size_t lim = n > max ? max : n;
+    for (size_t i = 0; i < lim && k + 1 < cap; i++) {
         unsigned char ch = (unsigned char)s[i];
         out[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
     }
-    for (size_t i = 0; n > max && i < 3 && k + 1 < cap; i++) {
+    for (size_t i = 0; n > lim && i < 3 && k + 1 < cap; i++) {
         out[k++] = '.';
     }
-    out[k] = '\0';
+    if (cap > 0) {
+        out[k] = '\0';
+    }
 }
 
 /* A macro-string (RFC 7208 7.1): literal bytes 0x21-0x24 and 0x26-0x7e,
@@ -274,14 +271,14 @@ static int parse_modifier(const char *t, size_t n, size_t nl,
     size_t vl = n - nl - 1;
     bool macro = false;
 
-    quote(t, n, q, sizeof q);
+    site_quote(t, n, 48, q, sizeof q);
     if (name_is(t, nl, "redirect")) {
         if (out->has_redirect) {
-            why_set(why, cap, "two redirect modifiers");
+            site_why(why, cap, "two redirect modifiers");
             return KK_ERR_INVAL;
         }
         if (!domain_spec_ok(v, vl, &macro)) {
-            why_set(why, cap, "bad domain in '%s'", q);
+            site_why(why, cap, "bad domain in '%s'", q);
             return KK_ERR_INVAL;
         }
         out->has_redirect = true;
@@ -291,19 +288,19 @@ static int parse_modifier(const char *t, size_t n, size_t nl,
     }
     if (name_is(t, nl, "exp")) {
         if (*seen_exp) {
-            why_set(why, cap, "two exp modifiers");
+            site_why(why, cap, "two exp modifiers");
             return KK_ERR_INVAL;
         }
         *seen_exp = true;
         if (!domain_spec_ok(v, vl, &macro)) {
-            why_set(why, cap, "bad domain in '%s'", q);
+            site_why(why, cap, "bad domain in '%s'", q);
             return KK_ERR_INVAL;
         }
         return KK_OK;
     }
     /* Unknown modifiers are allowed (RFC 7208 6), if well formed. */
     if (!macro_string_ok(v, vl, &macro)) {
-        why_set(why, cap, "bad value in '%s'", q);
+        site_why(why, cap, "bad value in '%s'", q);
         return KK_ERR_INVAL;
     }
     return KK_OK;
@@ -319,7 +316,7 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
     size_t ml = n;
     bool macro = false;
 
-    quote(t, n, q, sizeof q);
+    site_quote(t, n, 48, q, sizeof q);
     if (n > 0 && strchr("+-~?", t[0]) != NULL) {
         qual = t[0];
         m++;
@@ -337,7 +334,7 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
 
     if (name_is(m, nl, "all")) {
         if (al != 0) {
-            why_set(why, cap, "'all' takes no argument: '%s'", q);
+            site_why(why, cap, "'all' takes no argument: '%s'", q);
             return KK_ERR_INVAL;
         }
         out->all = qual;
@@ -345,7 +342,7 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
     }
     if (name_is(m, nl, "include") || name_is(m, nl, "exists")) {
         if (!colon || !domain_spec_ok(spec, sl, &macro)) {
-            why_set(why, cap, "bad domain in '%s'", q);
+            site_why(why, cap, "bad domain in '%s'", q);
             return KK_ERR_INVAL;
         }
         out->lookups++;
@@ -368,12 +365,12 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
             dl = slash != NULL ? (size_t)(slash - spec) : sl;
             cidr = spec + dl;
             if (!domain_spec_ok(spec, dl, &macro)) {
-                why_set(why, cap, "bad domain in '%s'", q);
+                site_why(why, cap, "bad domain in '%s'", q);
                 return KK_ERR_INVAL;
             }
         }
         if (!dual_cidr_ok(cidr, sl - dl)) {
-            why_set(why, cap, "bad CIDR length in '%s'", q);
+            site_why(why, cap, "bad CIDR length in '%s'", q);
             return KK_ERR_INVAL;
         }
         out->lookups++;
@@ -382,7 +379,7 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
     if (name_is(m, nl, "ptr")) {
         if ((al > 0 && !colon) ||
             (colon && !domain_spec_ok(spec, sl, &macro))) {
-            why_set(why, cap, "bad domain in '%s'", q);
+            site_why(why, cap, "bad domain in '%s'", q);
             return KK_ERR_INVAL;
         }
         out->lookups++;
@@ -391,14 +388,14 @@ static int parse_directive(const char *t, size_t n, struct site_spf *out,
     if (name_is(m, nl, "ip4") || name_is(m, nl, "ip6")) {
         bool v4 = name_is(m, nl, "ip4");
         if (!colon || !network_ok(spec, sl, v4 ? AF_INET : AF_INET6)) {
-            why_set(why, cap, "bad %s network in '%s'", v4 ? "ip4" : "ip6", q);
+            site_why(why, cap, "bad %s network in '%s'", v4 ? "ip4" : "ip6", q);
             return KK_ERR_INVAL;
         }
         return KK_OK;
     }
     /* "ip6" was split at its first ':' above, so no address reaches
      * here; anything else is an unknown mechanism (a permanent error). */
-    why_set(why, cap, "unknown mechanism '%s'", q);
+    site_why(why, cap, "unknown mechanism '%s'", q);
     return KK_ERR_INVAL;
 }
 
@@ -410,7 +407,7 @@ int site_spf_parse(const char *text, struct site_spf *out, char *why,
 
     memset(out, 0, sizeof *out);
     if (!site_spf_is_record(text)) {
-        why_set(why, why_cap, "not an SPF record");
+        site_why(why, why_cap, "not an SPF record");
         return KK_ERR_INVAL;
     }
     const char *p = text + 6;

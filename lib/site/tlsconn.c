@@ -26,14 +26,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include "site_int.h"
 #include "tls.h"
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Sends what OpenSSL has queued for the server. */
 static int flush_out(struct site_tls *t)
@@ -42,25 +36,10 @@ static int flush_out(struct site_tls *t)
     int rc = KK_OK;
     while (rc == KK_OK && BIO_ctrl_pending(t->wbio) > 0) {
         int n = BIO_read(t->wbio, buf, (int)sizeof buf);
-        size_t done = 0;
         if (n <= 0) {
             break;
         }
-        while (done < (size_t)n) {
-            ssize_t w = send(t->fd, buf + done, (size_t)n - done, MSG_NOSIGNAL);
-            if (w < 0 && errno == EINTR) {
-                continue;
-            }
-            if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                rc = KK_ERR_TIMEOUT;
-                break;
-            }
-            if (w <= 0) {
-                rc = KK_ERR_IO;
-                break;
-            }
-            done += (size_t)w;
-        }
+        rc = site_send_all(t->fd, buf, (size_t)n);
     }
     return rc;
 }
@@ -70,37 +49,14 @@ static int flush_out(struct site_tls *t)
 static int fill_in(struct site_tls *t, int64_t deadline)
 {
     char buf[16384];
-    int rc = KK_ERR_TIMEOUT;
-    for (;;) {
-        int64_t left = deadline - mono_ms();
-        if (left <= 0) {
-            rc = KK_ERR_TIMEOUT;
-            break;
-        }
-        struct pollfd p = {.fd = t->fd, .events = POLLIN};
-        int pr = poll(&p, 1, (int)left);
-        if (pr < 0 && errno == EINTR) {
-            continue;
-        }
-        if (pr <= 0) {
-            rc = pr == 0 ? KK_ERR_TIMEOUT : KK_ERR_IO;
-            break;
-        }
-        ssize_t got = recv(t->fd, buf, sizeof buf, 0);
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            rc = KK_ERR_TIMEOUT;
-            break;
-        }
-        if (got <= 0) {
-            rc = KK_ERR_IO;
-            break;
-        }
+    size_t got = 0;
+    int rc = site_recv_until(t->fd, buf, sizeof buf, deadline, &got);
+    if (rc == KK_OK && got == 0) {
+        rc = KK_ERR_IO;
+    }
+    if (rc == KK_OK) {
         rc = BIO_write(t->rbio, buf, (int)got) == (int)got ? KK_OK
                                                            : KK_ERR_NOMEM;
-        break;
     }
     return rc;
 }
@@ -131,7 +87,7 @@ int site_tls_open(struct site_tls *t, int fd, const char *sni,
                   unsigned timeout_ms)
 {
     SSL_CTX *ctx = NULL;
-    int64_t deadline = mono_ms() + timeout_ms;
+    int64_t deadline = site_mono_ms() + timeout_ms;
     int rc = KK_ERR_NOMEM;
 
     memset(t, 0, sizeof *t);
@@ -195,7 +151,7 @@ out:
 
 int site_tls_write(struct site_tls *t, const void *p, size_t len)
 {
-    int64_t deadline = mono_ms() + t->timeout_ms;
+    int64_t deadline = site_mono_ms() + t->timeout_ms;
     int rc = KK_ERR_INVAL;
     size_t done = 0;
     if (t->ssl == NULL) {
@@ -220,7 +176,7 @@ out:
 
 int site_tls_read(struct site_tls *t, void *p, size_t cap, size_t *got)
 {
-    int64_t deadline = mono_ms() + t->timeout_ms;
+    int64_t deadline = site_mono_ms() + t->timeout_ms;
     int rc = KK_ERR_INVAL;
     if (t->ssl == NULL || cap == 0) {
         goto out;
