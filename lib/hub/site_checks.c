@@ -267,6 +267,11 @@ int hub_site_result_regrade(struct hub_site_result *res)
                               &rep);
     if (err != KK_OK)
         goto out;
+    /* Nothing checked, nothing to grade: not a report of a check. */
+    if (site_report_grade(rep)[0] == '\0') {
+        err = KK_ERR_INVAL;
+        goto out;
+    }
     snprintf(res->grade, sizeof res->grade, "%s", site_report_grade(rep));
     res->score = site_report_score(rep);
     for (int a = 0; a < SITE_AREA_COUNT; a++)

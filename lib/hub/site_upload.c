@@ -262,8 +262,12 @@ static int read_graded(const struct hub_jv *root, int64_t now,
         err = read_passed(hub_jv_get(root, "passed"), res, why);
     /* The grade is the hub's own reading of the findings, whoever sent
      * them: the one in the report was only checked for its form. */
-    if (err == KK_OK)
+    if (err == KK_OK) {
         err = hub_site_result_regrade(res);
+        if (err == KK_ERR_INVAL)
+            *why = "The report checks nothing: no area, finding or passed "
+                   "check.";
+    }
     if (err == KK_OK && time_of(root, "cert_expires_at", now, true,
                                 &res->cert_expiry) != KK_OK) {
         *why = "cert_expires_at must be a time or null.";
