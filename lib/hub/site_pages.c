@@ -628,6 +628,24 @@ static bool in_diff(const char *const *v, size_t n, const char *id)
     return found;
 }
 
+/* <h3>heading</h3><ul id="ul_id"> with one item per finding id (its
+ * title in the reader's language); li_attr is written into each <li>. */
+static void id_list(struct hub_req *r, const char *heading, const char *ul_id,
+                    const char *li_attr, const char *const *ids, size_t n)
+{
+    hub_raw(r, "<h3>");
+    hub_t(r, heading);
+    hub_rawf(r, "</h3><ul id=\"%s\">", ul_id);
+    for (size_t i = 0; i < n; i++) {
+        hub_rawf(r, "<li%s data-id=\"", li_attr);
+        hub_esc(r, ids[i]);
+        hub_raw(r, "\">");
+        hub_esc(r, ftext(r, ids[i], SITE_TEXT_TITLE));
+        hub_raw(r, "</li>");
+    }
+    hub_raw(r, "</ul>");
+}
+
 static void changes(struct hub_req *r, const struct chk *c,
                     const struct prev *p, const struct hub_site_diff *d)
 {
@@ -659,32 +677,11 @@ static void changes(struct hub_req *r, const struct chk *c,
     hub_raw(r, "</p>");
     if (d->n_added == 0 && d->n_fixed == 0)
         hub_say(r, "p", NULL, "The same findings as before.");
-    if (d->n_added > 0) {
-        hub_raw(r, "<h3>");
-        hub_t(r, "New findings");
-        hub_raw(r, "</h3><ul id=\"added\">");
-        for (size_t i = 0; i < d->n_added; i++) {
-            hub_raw(r, "<li data-id=\"");
-            hub_esc(r, d->added[i]);
-            hub_raw(r, "\">");
-            hub_esc(r, ftext(r, d->added[i], SITE_TEXT_TITLE));
-            hub_raw(r, "</li>");
-        }
-        hub_raw(r, "</ul>");
-    }
-    if (d->n_fixed > 0) {
-        hub_raw(r, "<h3>");
-        hub_t(r, "Fixed since");
-        hub_raw(r, "</h3><ul id=\"fixed\">");
-        for (size_t i = 0; i < d->n_fixed; i++) {
-            hub_raw(r, "<li class=\"kk-ok\" data-id=\"");
-            hub_esc(r, d->fixed[i]);
-            hub_raw(r, "\">");
-            hub_esc(r, ftext(r, d->fixed[i], SITE_TEXT_TITLE));
-            hub_raw(r, "</li>");
-        }
-        hub_raw(r, "</ul>");
-    }
+    if (d->n_added > 0)
+        id_list(r, "New findings", "added", "", d->added, d->n_added);
+    if (d->n_fixed > 0)
+        id_list(r, "Fixed since", "fixed", " class=\"kk-ok\"", d->fixed,
+                d->n_fixed);
 out:
     hub_raw(r, "</section>");
 }
