@@ -43,6 +43,10 @@ KK_API KK_WUR int guard_conf_parse(const char *text, size_t len,
                                    const char *name, struct guard_conf **out,
                                    struct kk_diag *d);
 KK_API void guard_conf_free(struct guard_conf *c);
+/* Appends the rules in effect (after the user's file) and the main
+ * settings: a table for people, or one JSON document when json. */
+KK_API KK_WUR int guard_conf_describe(const struct guard_conf *c, bool json,
+                                      struct kk_buf *out);
 
 /* ---- Decisions ---- */
 
