@@ -34,8 +34,13 @@ struct report_opts {
     uint32_t timeout_ms;    /* per request; 0 = 10000 */
 };
 
-/* Reads the token file (must not be readable by group or others) and
- * prepares the client.  KK_ERR_PERM when the file is too open. */
+/* Reads the token file (a regular file of this user, not readable by group
+ * or others, one word) and prepares the client; creates the spool
+ * directory (mode 0700) when it is missing.  url must be https://, or
+ * http:// to a loopback address (tests).  KK_ERR_PERM when the token file
+ * or the spool is too open or not ours, KK_ERR_INVAL for a bad url or
+ * token, KK_ERR_NOTFOUND when the token file is missing; d says which.
+ * The caller frees *out with report_client_free. */
 KK_API KK_WUR int report_client_new(const struct report_opts *o,
                                     struct report_client **out,
                                     struct kk_diag *d);
@@ -44,18 +49,24 @@ KK_API void report_client_free(struct report_client *c);
 
 /*
  * POSTs body (JSON) to url + path.  On a 2xx answer returns KK_OK and, when
- * reply is not NULL, appends the answer's body.  A 4xx answer is
- * KK_ERR_INVAL (the hub refused the report: it is not spooled), 401/403
- * KK_ERR_AUTH, anything else (no connection, 5xx, timeout) KK_ERR_IO,
- * and then the body is spooled when a spool directory is set.  Spooled
- * reports for the same path are sent first.  d gets one line: "hub
- * answered 422: ..." or the connection error.
+ * reply is not NULL, appends the answer's body (at most 64 KiB).  A 4xx
+ * answer is KK_ERR_INVAL (the hub refused the report: it is not spooled),
+ * 401/403 KK_ERR_AUTH, anything else (no connection, 3xx, 5xx, timeout)
+ * KK_ERR_IO; on KK_ERR_AUTH and KK_ERR_IO the body is spooled when a spool
+ * directory is set (a token can be fixed, a hub comes back).  Spooled
+ * reports for the same path are sent first, oldest first; one the hub
+ * refuses (4xx) is dropped; when one cannot go, the new report waits
+ * behind it without being tried.  d gets one line: "hub answered 422:
+ * ..." or the connection error.  Not thread-safe: one client per thread.
  */
 KK_API KK_WUR int report_post(struct report_client *c, const char *path,
                               const char *body, size_t len,
                               struct kk_buf *reply, struct kk_diag *d);
 /* Number of reports waiting in the spool. */
 KK_API size_t report_spooled(const struct report_client *c);
+/* Number of spooled reports dropped since the client was made: the oldest
+ * when the spool was full, those the hub refused, unreadable files. */
+KK_API size_t report_dropped(const struct report_client *c);
 
 #ifdef __cplusplus
 }
