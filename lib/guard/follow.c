@@ -1,0 +1,589 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * follow.c - following log files as they grow, rotate and come back.
+ *
+ * Each file is read with pread(2) from our own read position into a
+ * buffer of one chunk plus one maximal line, and handed out one complete
+ * line at a time; the bytes of a line still being written wait in the
+ * buffer for their newline.  A line longer than GUARD_LINE_MAX is handed
+ * out cut to its first GUARD_LINE_MAX bytes once its newline arrives, and
+ * the bytes between are skipped.  The position of a file is the offset
+ * after the last line handed out, so a restart re-reads a partial line
+ * instead of losing it.
+ *
+ * inotify only wakes the caller: what changed is learnt by looking (one
+ * fstat of the open file and one stat of its path per file and call), so
+ * a lost or overflowed event queue loses nothing and the order of events
+ * does not matter.  The price is two system calls per file per call, which
+ * for at most GUARD_LOGS_MAX files is nothing next to reading the lines.
+ *
+ * Rotation: at the end of the file we hold, a path that names another file
+ * (or nothing) means the file was renamed or removed; the held file is
+ * read once more to its end (a writer may have added lines since), a last
+ * line without newline is handed out as it is, and the file now at the
+ * path is read from its start.  A file smaller than our read position was
+ * truncated (copytruncate) and is read again from 0; lines written between
+ * the copy and the truncation are gone, and a file truncated and then
+ * grown past our position before we look cannot be told from one that
+ * grew - this is true of every follower that does not hash its contents.
+ *
+ * Restart: the stored position resumes when the path still names the same
+ * device and inode, the file is at least as long as the offset and the
+ * line before the offset hashes as stored.  When the path names another
+ * file, the stored inode is looked for at PATH.1 (logrotate's default name
+ * for the previous file) and that file's rest is read first.  A file
+ * rotated while the daemon was stopped to any other name (dated names,
+ * compressed at once) loses what was appended to it after the stop; the
+ * new file is read from its start.
+ *
+ * Journal exports (`journalctl -o export` written to a file) are handed out
+ * as lines too: their records are line-based except binary fields, whose
+ * bytes may hold newlines; the journal reader gets the newline back from
+ * the source and reassembles them.  A binary field longer than
+ * GUARD_LINE_MAX is cut like any long line and its record is skipped by
+ * the reader.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "guard_int.h"
+
+#define FOLLOW_CHUNK (64 * 1024)                   /* bytes per read(2) */
+#define FOLLOW_BUF (GUARD_LINE_MAX + FOLLOW_CHUNK) /* per file */
+#define FOLLOW_FILE_MASK (IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
+#define FOLLOW_DIR_MASK (IN_CREATE | IN_MOVED_TO)
+
+struct flog {
+    char *path;
+    char *dir; /* the directory watched for the file's (re)creation */
+    int fd;    /* -1 while the file is missing */
+    bool old;  /* fd is a rotated-away file read to its end first */
+    int wfile; /* watch on the open file, -1 when none */
+    int wdir;  /* watch on dir, -1 until the directory exists */
+    uint64_t dev, ino;
+    uint64_t off;  /* after the last line handed out */
+    uint64_t hash; /* of that line; 0 at offset 0 */
+    uint64_t rpos; /* read position: off plus what the buffer holds */
+    bool skip;     /* in the tail of an over-long line */
+    char *buf;     /* bytes from off: a partial line, or the cut head */
+    size_t blen;
+};
+
+struct guard_follow {
+    int ifd;
+    struct flog *logs;
+    size_t n;
+    size_t next; /* file read first in the next call, for fairness */
+};
+
+uint64_t guard_line_hash(const char *p, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a 64 */
+    size_t i;
+    if (len > GUARD_LINE_MAX) {
+        p += len - GUARD_LINE_MAX;
+        len = GUARD_LINE_MAX;
+    }
+    for (i = 0; i < len; i++) {
+        h ^= (uint8_t)p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* pread of exactly len bytes at off (short only at the end of the file):
+ * the number read, or -1. */
+static ssize_t pread_full(int fd, char *p, size_t len, uint64_t off)
+{
+    size_t got = 0;
+    ssize_t r = 0;
+    while (got < len) {
+        r = pread(fd, p + got, len - got, (off_t)(off + got));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    if (r < 0)
+        return -1;
+    return (ssize_t)got;
+}
+
+/* The hash of the line that ends with the newline at nl (a file offset):
+ * its last GUARD_LINE_MAX bytes at most, read back from the file.  Sets
+ * *ok false when the bytes are not there (truncated, not a newline). */
+static uint64_t hash_before(int fd, uint64_t nl, char *tmp, bool *ok)
+{
+    uint64_t start = nl > GUARD_LINE_MAX ? nl - GUARD_LINE_MAX : 0;
+    size_t len = (size_t)(nl - start) + 1;
+    size_t i;
+    ssize_t r = pread_full(fd, tmp, len, start);
+    uint64_t h = 0;
+    *ok = false;
+    if (r < 0 || (size_t)r != len || tmp[len - 1] != '\n')
+        goto out;
+    i = len - 1;
+    while (i > 0 && tmp[i - 1] != '\n')
+        i--;
+    h = guard_line_hash(tmp + i, len - 1 - i);
+    *ok = true;
+out:
+    return h;
+}
+
+/* True when the stored position p still holds in the open file fd. */
+static bool pos_holds(int fd, const struct stat *st, const struct guard_pos *p,
+                      char *tmp)
+{
+    bool ok = false;
+    uint64_t h;
+    if ((uint64_t)st->st_dev != p->dev || (uint64_t)st->st_ino != p->ino)
+        goto out;
+    if (p->offset == 0) {
+        ok = p->hash == 0;
+        goto out;
+    }
+    if (p->offset > (uint64_t)st->st_size)
+        goto out;
+    h = hash_before(fd, p->offset - 1, tmp, &ok);
+    ok = ok && h == p->hash;
+out:
+    return ok;
+}
+
+/* Opens a regular file for reading: the descriptor, or -1 with errno. */
+static int open_log(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        goto out;
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        (void)close(fd);
+        fd = -1;
+        errno = EINVAL;
+    }
+out:
+    return fd;
+}
+
+static void watch_dir(struct guard_follow *f, struct flog *L)
+{
+    if (L->wdir < 0)
+        L->wdir = inotify_add_watch(f->ifd, L->dir, FOLLOW_DIR_MASK);
+}
+
+/* Drops the watch on a file we stop reading, unless another log watches
+ * the same file (the kernel gives one watch per inode). */
+static void unwatch_file(struct guard_follow *f, struct flog *L)
+{
+    size_t i;
+    bool shared = false;
+    for (i = 0; i < f->n; i++)
+        if (&f->logs[i] != L && f->logs[i].wfile == L->wfile)
+            shared = true;
+    if (L->wfile >= 0 && !shared)
+        (void)inotify_rm_watch(f->ifd, L->wfile);
+    L->wfile = -1;
+}
+
+static void restart_at(struct flog *L, uint64_t off, uint64_t hash)
+{
+    L->off = off;
+    L->rpos = off;
+    L->hash = hash;
+    L->blen = 0;
+    L->skip = false;
+}
+
+/* Starts reading fd (already open on the file st describes) at off. */
+static void take_fd(struct guard_follow *f, struct flog *L, int fd,
+                    const struct stat *st, bool old, uint64_t off,
+                    uint64_t hash)
+{
+    L->fd = fd;
+    L->old = old;
+    L->dev = (uint64_t)st->st_dev;
+    L->ino = (uint64_t)st->st_ino;
+    restart_at(L, off, hash);
+    if (!old)
+        L->wfile = inotify_add_watch(f->ifd, L->path, FOLLOW_FILE_MASK);
+}
+
+static void close_fd(struct guard_follow *f, struct flog *L)
+{
+    unwatch_file(f, L);
+    if (L->fd >= 0)
+        (void)close(L->fd);
+    L->fd = -1;
+    L->old = false;
+    L->dev = 0;
+    L->ino = 0;
+    restart_at(L, 0, 0);
+}
+
+/* Opens the file at the path from its start, when there is one. */
+static void open_path(struct guard_follow *f, struct flog *L)
+{
+    struct stat st;
+    int fd = open_log(L->path, &st);
+    if (fd >= 0)
+        take_fd(f, L, fd, &st, false, 0, 0);
+}
+
+/* Hands out the line at buf[start, start+len) whose newline is at file
+ * offset nl (len may exceed GUARD_LINE_MAX: it is cut). */
+static void emit(struct flog *L, size_t idx, const char *p, size_t len,
+                 uint64_t nl, guard_line_fn fn, void *ctx)
+{
+    L->hash = guard_line_hash(p, len);
+    L->off = nl + 1;
+    fn(ctx, idx, p, len > GUARD_LINE_MAX ? GUARD_LINE_MAX : len);
+}
+
+/* Splits the buffer after n new bytes were appended to it. */
+static void split(struct flog *L, size_t idx, size_t n, guard_line_fn fn,
+                  void *ctx, char *tmp)
+{
+    size_t start = 0, scan = L->blen;
+    size_t end = L->blen + n;
+    /* file offset of buf[j] (beyond the cut head while skipping) */
+    uint64_t base = L->rpos - end;
+    const char *nl;
+    bool ok;
+
+    if (L->skip) {
+        nl = memchr(L->buf + scan, '\n', n);
+        if (nl == NULL) {
+            L->blen = GUARD_LINE_MAX; /* the skipped bytes are dropped */
+            goto out;
+        }
+        /* The cut head is handed out; the hash covers the line's tail,
+         * which is read back from the file. */
+        start = (size_t)(nl - L->buf) + 1;
+        L->off = base + start;
+        L->hash = hash_before(L->fd, L->off - 1, tmp, &ok);
+        fn(ctx, idx, L->buf, GUARD_LINE_MAX);
+        L->skip = false;
+        scan = start;
+    }
+    for (;;) {
+        nl = memchr(L->buf + scan, '\n', end - scan);
+        if (nl == NULL)
+            break;
+        emit(L, idx, L->buf + start, (size_t)(nl - L->buf) - start,
+             base + (uint64_t)(nl - L->buf), fn, ctx);
+        start = (size_t)(nl - L->buf) + 1;
+        scan = start;
+    }
+    if (end - start > GUARD_LINE_MAX) {
+        /* keep the head, drop the rest until the newline */
+        memmove(L->buf, L->buf + start, GUARD_LINE_MAX);
+        L->blen = GUARD_LINE_MAX;
+        L->skip = true;
+    } else {
+        memmove(L->buf, L->buf + start, end - start);
+        L->blen = end - start;
+    }
+out:
+    return;
+}
+
+/* A file we are leaving ends without newline: its last line is complete
+ * now, since nothing will be appended to it any more. */
+static void flush_last(struct flog *L, size_t idx, guard_line_fn fn, void *ctx)
+{
+    if (L->skip)
+        fn(ctx, idx, L->buf, GUARD_LINE_MAX);
+    else if (L->blen > 0)
+        fn(ctx, idx, L->buf, L->blen);
+}
+
+/* What changed while we were not looking: the missing file appeared, the
+ * open file was truncated. */
+static void look(struct guard_follow *f, struct flog *L)
+{
+    struct stat st;
+    watch_dir(f, L);
+    if (L->fd < 0)
+        open_path(f, L);
+    else if (fstat(L->fd, &st) == 0 && (uint64_t)st.st_size < L->rpos)
+        restart_at(L, 0, 0);
+}
+
+/* True when the path no longer names the file we hold. */
+static bool rotated(const struct flog *L)
+{
+    struct stat st;
+    if (stat(L->path, &st) != 0)
+        return errno == ENOENT || errno == ENOTDIR;
+    return (uint64_t)st.st_dev != L->dev || (uint64_t)st.st_ino != L->ino;
+}
+
+/* Reads at most want bytes of one file.  *got: bytes read; *done: nothing
+ * more to read in this file now. */
+static int step(struct guard_follow *f, size_t idx, guard_line_fn fn, void *ctx,
+                size_t want, size_t *got, bool *done, char *tmp)
+{
+    struct flog *L = &f->logs[idx];
+    size_t room = FOLLOW_BUF - L->blen;
+    ssize_t r;
+    int err = KK_OK;
+
+    *got = 0;
+    *done = false;
+    if (L->fd < 0) {
+        *done = true;
+        goto out;
+    }
+    if (want < room)
+        room = want;
+    do {
+        r = pread(L->fd, L->buf + L->blen, room, (off_t)L->rpos);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        err = KK_ERR_IO;
+        goto out;
+    }
+    if (r > 0) {
+        L->rpos += (uint64_t)r;
+        *got = (size_t)r;
+        split(L, idx, (size_t)r, fn, ctx, tmp);
+        goto out;
+    }
+    /* At the end of the file we hold. */
+    if (L->old) {
+        flush_last(L, idx, fn, ctx);
+        close_fd(f, L);
+        open_path(f, L);
+        *done = L->fd < 0;
+    } else if (rotated(L)) {
+        L->old = true; /* read once more to its end, then switch */
+    } else {
+        *done = true;
+    }
+out:
+    return err;
+}
+
+int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
+                      size_t max_bytes, bool *more)
+{
+    bool active[GUARD_LOGS_MAX];
+    _Alignas(struct inotify_event) char ev[4096];
+    size_t left = max_bytes > 0 ? max_bytes : SIZE_MAX;
+    size_t i, k, got, want, nactive = 0;
+    bool done, progress;
+    char *tmp = NULL;
+    int err = KK_OK;
+    ssize_t r;
+
+    *more = false;
+    /* The events only woke us: empty the queue, then look at each file. */
+    do {
+        r = read(f->ifd, ev, sizeof ev);
+    } while (r > 0 || (r < 0 && errno == EINTR));
+    tmp = malloc(GUARD_LINE_MAX + 1);
+    if (tmp == NULL) {
+        err = KK_ERR_NOMEM;
+        goto out;
+    }
+    for (i = 0; i < f->n; i++) {
+        look(f, &f->logs[i]);
+        active[i] = f->logs[i].fd >= 0;
+        nactive += active[i];
+    }
+    /* Rounds of one chunk per file, so a backlog in one file does not keep
+     * the others waiting. */
+    progress = nactive > 0;
+    while (progress && left > 0) {
+        progress = false;
+        for (k = 0; k < f->n && left > 0; k++) {
+            i = (f->next + k) % f->n;
+            if (!active[i])
+                continue;
+            want = left < FOLLOW_CHUNK ? left : FOLLOW_CHUNK;
+            err = step(f, i, fn, ctx, want, &got, &done, tmp);
+            if (err != KK_OK)
+                goto out;
+            left -= got;
+            if (done)
+                active[i] = false;
+            else
+                progress = true;
+        }
+    }
+    for (i = 0; i < f->n; i++)
+        *more = *more || active[i];
+    if (f->n > 0)
+        f->next = (f->next + 1) % f->n;
+out:
+    free(tmp);
+    return err;
+}
+
+/* Path of the file logrotate's default renames path to. */
+static int rotated_name(const char *path, char *out, size_t cap)
+{
+    int n = snprintf(out, cap, "%s.1", path);
+    return n < 0 || (size_t)n >= cap ? KK_ERR_TRUNC : KK_OK;
+}
+
+/* Opens log L of a new follower at its stored position p (or NULL). */
+static int start_log(struct guard_follow *f, struct flog *L,
+                     const struct guard_pos *p, char *tmp, struct kk_diag *d)
+{
+    struct stat st, st1;
+    char old[PATH_MAX + 3];
+    int fd, fd1 = -1, err = KK_OK;
+
+    watch_dir(f, L);
+    fd = open_log(L->path, &st);
+    if (fd < 0 && errno != ENOENT && errno != ENOTDIR) {
+        kk_diag_set(d, "%s: %s", L->path, strerror(errno));
+        err = errno == EACCES ? KK_ERR_PERM : KK_ERR_IO;
+        goto out;
+    }
+    if (fd >= 0 && p != NULL && pos_holds(fd, &st, p, tmp)) {
+        take_fd(f, L, fd, &st, false, p->offset, p->hash);
+        fd = -1;
+        goto out;
+    }
+    /* The same file under the name of its first rotation? */
+    if (p != NULL && p->ino != 0 &&
+        rotated_name(L->path, old, sizeof old) == KK_OK) {
+        fd1 = open_log(old, &st1);
+        if (fd1 >= 0 && pos_holds(fd1, &st1, p, tmp)) {
+            take_fd(f, L, fd1, &st1, true, p->offset, p->hash);
+            fd1 = -1;
+            goto out;
+        }
+    }
+    if (fd >= 0) {
+        take_fd(f, L, fd, &st, false, 0, 0);
+        fd = -1;
+    }
+out:
+    if (fd >= 0)
+        (void)close(fd);
+    if (fd1 >= 0)
+        (void)close(fd1);
+    return err;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir;
+    if (slash == NULL)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    dir = malloc((size_t)(slash - path) + 1);
+    if (dir != NULL) {
+        memcpy(dir, path, (size_t)(slash - path));
+        dir[slash - path] = '\0';
+    }
+    return dir;
+}
+
+int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
+                     const bool *have, struct guard_follow **out,
+                     struct kk_diag *d)
+{
+    struct guard_follow *f = calloc(1, sizeof *f);
+    char *tmp = malloc(GUARD_LINE_MAX + 1);
+    const struct guard_pos *p;
+    struct flog *L;
+    size_t i;
+    int err = KK_ERR_NOMEM;
+
+    if (f == NULL || tmp == NULL)
+        goto out;
+    f->ifd = -1;
+    if (c->nlogs > GUARD_LOGS_MAX) {
+        err = KK_ERR_LIMIT;
+        kk_diag_set(d, "more than %d logs", GUARD_LOGS_MAX);
+        goto out;
+    }
+    if (c->nlogs > 0) {
+        f->logs = calloc(c->nlogs, sizeof *f->logs);
+        if (f->logs == NULL)
+            goto out;
+    }
+    for (i = 0; i < c->nlogs; i++) {
+        L = &f->logs[i];
+        L->fd = -1;
+        L->wfile = -1;
+        L->wdir = -1;
+    }
+    f->n = c->nlogs;
+    f->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (f->ifd < 0) {
+        err = KK_ERR_SYSTEM;
+        kk_diag_set(d, "inotify: %s", strerror(errno));
+        goto out;
+    }
+    for (i = 0; i < c->nlogs; i++) {
+        L = &f->logs[i];
+        L->path = strdup(c->logs[i].path);
+        L->dir = L->path != NULL ? dir_of(L->path) : NULL;
+        L->buf = malloc(FOLLOW_BUF);
+        if (L->path == NULL || L->dir == NULL || L->buf == NULL) {
+            err = KK_ERR_NOMEM;
+            goto out;
+        }
+        p = pos != NULL && (have == NULL || have[i]) ? &pos[i] : NULL;
+        err = start_log(f, L, p, tmp, d);
+        if (err != KK_OK)
+            goto out;
+    }
+    *out = f;
+    f = NULL;
+    err = KK_OK;
+out:
+    free(tmp);
+    guard_follow_free(f);
+    return err;
+}
+
+void guard_follow_free(struct guard_follow *f)
+{
+    size_t i;
+    if (f == NULL)
+        return;
+    for (i = 0; i < f->n; i++) {
+        if (f->logs[i].fd >= 0)
+            (void)close(f->logs[i].fd);
+        free(f->logs[i].path);
+        free(f->logs[i].dir);
+        free(f->logs[i].buf);
+    }
+    free(f->logs);
+    if (f->ifd >= 0)
+        (void)close(f->ifd);
+    free(f);
+}
+
+int guard_follow_fd(const struct guard_follow *f)
+{
+    return f->ifd;
+}
+
+void guard_follow_pos(const struct guard_follow *f, size_t i,
+                      struct guard_pos *out)
+{
+    memset(out, 0, sizeof *out);
+    if (i >= f->n || f->logs[i].fd < 0)
+        return;
+    out->dev = f->logs[i].dev;
+    out->ino = f->logs[i].ino;
+    out->offset = f->logs[i].off;
+    out->hash = f->logs[i].hash;
+}
