@@ -27,16 +27,30 @@ enum guard_ban_op {
     GUARD_OP_COMMIT = 4 /* end of a batch: apply what came before */
 };
 
+/*
+ * One request.  ADD and DEL name one prefix (a host is a /32 or /128);
+ * DEL, FLUSH and COMMIT carry timeout 0, FLUSH and COMMIT an all-zero
+ * address.  Clear the whole struct (padding too) before filling it: it
+ * crosses the socketpair as it is.
+ */
 struct guard_ban_req {
     uint32_t op;      /* enum guard_ban_op */
     uint32_t timeout; /* seconds, 1..GUARD_TIMEOUT_MAX for ADD */
     struct guard_addr addr;
 };
 #define GUARD_TIMEOUT_MAX (366u * 24 * 3600)
+#define GUARD_BAN_V4_PLEN_MIN 16 /* shortest IPv4 prefix a ban may name */
+#define GUARD_BAN_V6_PLEN_MIN 32 /* shortest IPv6 prefix a ban may name */
+#define GUARD_BAN_QUEUE_MAX (256u * 1024) /* requests waiting for a commit */
+#define GUARD_BAN_FILE_MAX (32u * 1024 * 1024) /* bytes of a deny file read */
+#define GUARD_BAN_PACKET_REQS 256     /* requests in one socketpair packet */
+#define GUARD_RELOAD_TIMEOUT_MS 30000 /* a reload command runs at most */
+#define GUARD_BAN_ANSWER_MS 120000    /* the writer answers a batch within */
 
 /* Checks a request as the privileged side does: KK_ERR_INVAL with d
- * saying why (unknown op, family not 4/6, prefix too long or host bits
- * set, timeout 0 or too long). */
+ * saying why (unknown op, family not 4/6, prefix too long or too short
+ * (GUARD_BAN_V*_PLEN_MIN) or host bits set, timeout 0 or too long for ADD,
+ * not 0 for the others, an address on FLUSH or COMMIT). */
 int guard_ban_req_check(const struct guard_ban_req *r, struct kk_diag *d);
 
 /* A backend in this process (the privileged side, or tests). */
@@ -56,6 +70,10 @@ int guard_banner_queue(struct guard_banner *b, const struct guard_ban_req *r,
  * the deny file plus one reload, no more often than reload_interval
  * (file); none does nothing. */
 int guard_banner_commit(struct guard_banner *b, struct kk_diag *d);
+/* Milliseconds until changes that wait for reload_interval (file backend)
+ * are due, 0 when due now, -1 when nothing waits: call
+ * guard_banner_commit (with nothing queued) then. */
+int64_t guard_banner_wait_ms(const struct guard_banner *b);
 
 /* ---- Privilege separation ---- */
 
@@ -70,7 +88,11 @@ int guard_banner_commit(struct guard_banner *b, struct kk_diag *d);
 int guard_banner_spawn(const struct guard_conf *c, int *fd, int *pid,
                        struct kk_diag *d);
 /* Sends requests (a COMMIT is appended) and waits for the writer's
- * one-byte answer per batch: KK_OK or the writer's error. */
+ * answer per batch: one status byte (KK_OK or the writer's error, the
+ * first request it refused included), followed by the writer's message,
+ * which goes into d.  The writer still applies the requests it accepted.
+ * KK_ERR_PROTO when the writer is gone; KK_ERR_TIMEOUT after
+ * GUARD_BAN_ANSWER_MS.  Fork the writer before starting threads. */
 int guard_banner_send(int fd, const struct guard_ban_req *r, size_t n,
                       struct kk_diag *d);
 
