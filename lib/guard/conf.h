@@ -25,6 +25,12 @@
 #define GUARD_PATTERNS_MAX 64 /* patterns in one rule */
 #define GUARD_STATUS_MAX 8    /* status ranges in one rule */
 #define GUARD_METHODS_MAX 8   /* methods in one rule */
+#define GUARD_CONF_VALUE_MAX                                                   \
+    8192                            /* bytes in one value, continued lines     \
+                                       ("\\" at a line's end) joined */
+#define GUARD_CONF_LINES_MAX 100000 /* lines in one configuration file */
+#define GUARD_RELOAD_ARGS_MAX 16    /* words in [backend] reload */
+#define GUARD_STATE_DEFAULT "/var/lib/kalkan/guard"
 
 enum guard_class {
     GUARD_CLASS_WEB = 0, /* access logs */
@@ -61,7 +67,9 @@ struct guard_rule {
     bool negate[GUARD_F_COUNT]; /* "path != ..." */
     bool nonstatic;             /* only requests for pages, not assets */
     bool malformed;             /* only malformed request lines */
-    /* syslog predicates: program and patterns with one <ADDR> each */
+    /* syslog predicates: program and patterns with one <ADDR> each.
+     * program holds one or more names separated by single spaces
+     * ("sshd sshd-session"); "" matches lines of any program. */
     char program[32];
     char *patterns[GUARD_PATTERNS_MAX];
     size_t npatterns;
@@ -88,17 +96,17 @@ enum guard_backend {
 struct guard_conf {
     char *name; /* the file, for messages */
     /* [guard] */
-    char *state_dir;         /* positions, bans, history */
-    char *socket;            /* control socket */
-    char *user;              /* drop privileges to this user ("" keep) */
-    unsigned v4_prefix;      /* 32 */
-    unsigned v6_prefix;      /* 64 */
-    size_t max_addresses;    /* tracked at once; oldest evicted */
-    uint32_t ban_factor;     /* each repeat ban lasts this many times more */
-    uint32_t ban_max;        /* seconds, cap of escalated bans */
-    uint32_t history;        /* seconds a past ban counts for escalation */
-    bool reset_on_success;   /* reset rules act */
-    bool flush_on_stop;      /* remove bans at stop (else keep) */
+    char *state_dir;       /* positions, bans, history */
+    char *socket;          /* control socket */
+    char *user;            /* drop privileges to this user ("" keep) */
+    unsigned v4_prefix;    /* 32 */
+    unsigned v6_prefix;    /* 64 */
+    size_t max_addresses;  /* tracked at once; oldest evicted */
+    uint32_t ban_factor;   /* each repeat ban lasts this many times more */
+    uint32_t ban_max;      /* seconds, cap of escalated bans */
+    uint32_t history;      /* seconds a past ban counts for escalation */
+    bool reset_on_success; /* reset rules act */
+    bool flush_on_stop;    /* remove bans at stop (else keep) */
     /* [log PATH] */
     struct guard_log logs[GUARD_LOGS_MAX];
     size_t nlogs;
@@ -106,19 +114,19 @@ struct guard_conf {
     struct guard_addrset *allow;
     /* [backend] */
     enum guard_backend backend;
-    char *nft_table;         /* "kalkan" (family inet) */
+    char *nft_table;           /* "kalkan" (family inet) */
     char *nft_set4, *nft_set6; /* "ban4", "ban6" */
-    bool nft_create;         /* create table, sets and drop rules */
-    char *deny_file;         /* file backend */
-    char *deny_style;        /* "nginx" or "apache" */
-    char **reload;           /* argv of the reload command, NULL-ended */
-    uint32_t reload_interval; /* seconds between reloads at most */
+    bool nft_create;           /* create table, sets and drop rules */
+    char *deny_file;           /* file backend */
+    char *deny_style;          /* "nginx" or "apache" */
+    char **reload;             /* argv of the reload command, NULL-ended */
+    uint32_t reload_interval;  /* seconds between reloads at most */
     /* [hub] */
-    char *hub_url;           /* NULL: no reports */
-    char *hub_website;       /* the website's id in the hub */
+    char *hub_url;     /* NULL: no reports */
+    char *hub_website; /* the website's id in the hub */
     char *hub_token_file;
-    char *hub_ca_file;       /* NULL: system store */
-    uint32_t hub_interval;   /* seconds between reports */
+    char *hub_ca_file;     /* NULL: system store */
+    uint32_t hub_interval; /* seconds between reports */
     /* [rule NAME] */
     struct guard_rule rules[GUARD_RULES_MAX];
     size_t nrules;
@@ -126,6 +134,21 @@ struct guard_conf {
 
 /* Index of the enabled-or-not rule called name, or -1. */
 int guard_conf_rule_index(const struct guard_conf *c, const char *name);
+
+/*
+ * Rule regexes, shared by conf.c (checked at load) and match.c (combined
+ * into one program per field or program).  A rule regex is PCRE2 syntax
+ * without what would change the meaning of the others once combined:
+ * back references, subroutine calls, recursion, callouts, backtracking
+ * verbs "(*...)" and extended mode "(?x)".  In a syslog pattern "<ADDR>"
+ * (exactly once) stands for an IPv4 or IPv6 address.
+ */
+/* Appends re to out with <ADDR> replaced by the named group "kka<n>". */
+int guard_regex_expand(struct kk_buf *out, const char *re, bool syslog,
+                       unsigned n);
+/* Checks and compiles re alone; on failure writes why (PCRE2's message
+ * and offset) into why and returns KK_ERR_INVAL. */
+int guard_regex_check(const char *re, bool syslog, char *why, size_t cap);
 
 /* ---- The matcher ---- */
 
