@@ -52,7 +52,7 @@ static const struct hub_route *const route_tables[] = {
     hub_routes_auth,     hub_routes_pages,     hub_routes_register,
     hub_routes_api,      hub_routes_selection, hub_routes_assess,
     hub_routes_training, hub_routes_incident,  hub_routes_remind,
-    hub_routes_report,   hub_routes_site,
+    hub_routes_report,   hub_routes_site,      hub_routes_guard,
 };
 
 /* --- output --- */

@@ -18,6 +18,7 @@ extern const struct hub_route hub_routes_incident[];  /* incident.c */
 extern const struct hub_route hub_routes_remind[];    /* remind.c */
 extern const struct hub_route hub_routes_report[];    /* report.c */
 extern const struct hub_route hub_routes_site[];      /* site_pages.c */
+extern const struct hub_route hub_routes_guard[];     /* guard_pages.c */
 
 /* The "needs attention" panel for the caller's scope (outlet 0: every
  * outlet the caller sees, on the dashboard; else that outlet, on its

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "chart.h"
+#include "guard_hub.h"
 #include "i18n.h"
 #include "model.h"
 #include "programme.h"
@@ -965,6 +966,8 @@ static int h_page(struct hub_req *r)
     }
     if (err == KK_OK)
         err = history(r, &w);
+    if (err == KK_OK)
+        hub_guard_section(r, w.outlet, w.id, w.archived);
     if (err == KK_OK)
         hub_page_end(r);
 out:

@@ -12,3 +12,4 @@
 #include "sql_remind.h"
 #include "sql_report.h"
 #include "sql_site.h"
+#include "sql_guard.h"
