@@ -33,18 +33,18 @@ struct guard_span {
 
 /* One access-log line. */
 struct guard_web {
-    struct guard_addr addr;   /* the client */
-    int64_t t;                /* Unix seconds (UTC) from [10/Oct/2026:...] */
-    struct guard_span vhost;  /* empty when the format has none */
+    struct guard_addr addr;    /* the client */
+    int64_t t;                 /* Unix seconds (UTC) from [10/Oct/2026:...] */
+    struct guard_span vhost;   /* empty when the format has none */
     struct guard_span request; /* the raw request line between quotes */
-    struct guard_span method; /* empty when malformed */
-    struct guard_span path;   /* the request target, query included */
-    struct guard_span proto;  /* "HTTP/1.1"; empty when malformed */
+    struct guard_span method;  /* empty when malformed */
+    struct guard_span path;    /* the request target, query included */
+    struct guard_span proto;   /* "HTTP/1.1"; empty when malformed */
     struct guard_span referer; /* empty for common format or "-" */
-    struct guard_span agent;  /* empty for common format or "-" */
-    int status;               /* 100-999 */
-    bool malformed;           /* request line is not METHOD SP TARGET SP
-                                 HTTP/x.y (raw TLS bytes, "-", junk) */
+    struct guard_span agent;   /* empty for common format or "-" */
+    int status;                /* 100-999 */
+    bool malformed;            /* request line is not METHOD SP TARGET SP
+                                  HTTP/x.y (raw TLS bytes, "-", junk) */
 };
 
 /* Reads one access-log line (no newline).  KK_ERR_INVAL when it is not
@@ -92,6 +92,14 @@ void guard_journal_free(struct guard_journal *j);
 typedef void (*guard_journal_cb)(void *ctx, const struct guard_syslog *rec);
 int guard_journal_feed(struct guard_journal *j, const char *data, size_t len,
                        guard_journal_cb rec, void *ctx, size_t *consumed);
+
+/* Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; m
+ * 1-12, d 1-31; negative before 1970).  Pure arithmetic, no zone. */
+int64_t guard_days_from_civil(int64_t y, unsigned m, unsigned d);
+/* 1-12 for "Jan".."Dec" (exact case) at p[0..3), 0 otherwise. */
+unsigned guard_month3(const char *p);
+/* Days in month m (1-12) of year y. */
+unsigned guard_month_days(int64_t y, unsigned m);
 
 /* Guesses the format from one line: WEB, SYSLOG, JOURNAL ("KEY=value" or
  * "__CURSOR=") or AUTO when it cannot tell. */

@@ -21,15 +21,15 @@
 
 #include "addr.h"
 
-static struct guard_addr A(const char *s)
-{
+static struct guard_addr A(const char *s) {
     struct guard_addr a;
     memset(&a, 0, sizeof a);
     assert_int_equal(guard_addr_parse_prefix(s, strlen(s), &a), KK_OK);
     return a;
 }
 
-static void addr_texts_follow_the_case_table(void **state)
+static void
+addr_texts_follow_the_case_table(void **state)
 {
     char path[512];
     char line[512];
@@ -82,8 +82,8 @@ static void addr_texts_follow_the_case_table(void **state)
             /* the output reads back to the same address */
             {
                 struct guard_addr b;
-                assert_int_equal(
-                    guard_addr_parse_prefix(out, strlen(out), &b), KK_OK);
+                assert_int_equal(guard_addr_parse_prefix(out, strlen(out), &b),
+                                 KK_OK);
                 assert_true(guard_addr_eq(&a, &b));
             }
         }
@@ -126,9 +126,9 @@ static void addr_ipv6_agrees_with_inet_pton_and_inet_ntop(void **state)
             b[2 * g + 1] = (uint8_t)v;
         }
         /* inet_ntop writes ::a.b.c.d and ::ffff:a.b.c.d; we do not */
-        v4like = memcmp(b, "\0\0\0\0\0\0\0\0\0\0", 10) == 0 &&
-                 ((b[10] == 0 && b[11] == 0) ||
-                  (b[10] == 0xff && b[11] == 0xff));
+        v4like =
+            memcmp(b, "\0\0\0\0\0\0\0\0\0\0", 10) == 0 &&
+            ((b[10] == 0 && b[11] == 0) || (b[10] == 0xff && b[11] == 0xff));
         if (v4like) {
             continue;
         }
