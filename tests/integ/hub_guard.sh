@@ -121,7 +121,11 @@ bad_report "a rule too long" ".events[0].rule = \"$(printf 'a%.0s' {1..48})\""
 bad_report "an event in the future" ".events[1].at = \"$(iso $((now + 86400)))\""
 bad_report "first after at" ".events[0].first = .events[0].until"
 bad_report "a level out of range" '.events[0].level = 1000'
-bad_report "too many events" '.events = [range(1001) as $i | .events[0]]'
+# Too big for an argument: curl reads it from a file.
+jq -c '.events = [range(1001) as $i | .events[0] | .hits = $i]' <<<"$R1" >"$T/big.json"
+req "$SV" POST "/api/v1/websites/$W/guard" "@$T/big.json"
+expect "refused: too many events" "400 events: at most 1000 in one report." \
+    "$STATUS $(jq -r .error.message "$T/r.body")"
 req "$SV" POST "/api/v1/websites/$W/guard" 'not json'
 expect "refused: not JSON" 400 "$STATUS"
 expect "nothing of them was stored" "$before" "$(q "SELECT count(*) FROM guard_reports")"
