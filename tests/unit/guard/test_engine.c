@@ -892,6 +892,61 @@ static void engine_a_table_full_of_bans_drops_new_addresses(void **st)
     free(r);
 }
 
+static void count_hist(void *ctx, const struct guard_addr *key, uint32_t bans,
+                       int64_t last)
+{
+    size_t *n = ctx;
+
+    (void)key;
+    (void)bans;
+    (void)last;
+    (*n)++;
+}
+
+static void engine_ban_history_outlives_eviction_and_is_capped(void **st)
+{
+    struct guard_conf *c = conf_new(1000);
+    struct guard_engine *e;
+    struct rec *r = calloc(1, sizeof *r);
+    size_t nhist = 0;
+
+    (void)st;
+    c->rules[R_LOGIN].maxretry = 1;
+    e = engine_new(c);
+    /* 1500 addresses banned once each, the bans ended */
+    for (uint32_t i = 0; i < 1500; i++) {
+        struct guard_addr a = uniq_v4(i);
+        hit_addr(e, r, &a, 1000 + i, B(R_LOGIN));
+        guard_engine_expire(e, INT64_MAX, on_unban, r);
+    }
+    assert_int_equal(r->nun, 1500);
+    /* counting state of 10,000 other addresses comes and goes */
+    for (uint32_t i = 0; i < 10000; i++) {
+        struct guard_addr a = uniq_v4(100000 + i);
+        hit_addr(e, r, &a, 3000, B(R_FLOOD));
+    }
+    /* the history holds the 1000 latest bans */
+    guard_engine_each_history(e, count_hist, &nhist);
+    assert_int_equal(nhist, 1000);
+    r->n = 0;
+    {
+        /* the 1000 latest are 500..1499; 499 and 0 were forgotten */
+        const uint32_t again[] = {1499, 500, 499, 0};
+        const uint32_t level[] = {1, 1, 0, 0};
+        for (size_t k = 0; k < 4; k++) {
+            struct guard_addr a = uniq_v4(again[k]);
+            hit_addr(e, r, &a, 4000, B(R_LOGIN));
+            assert_int_equal(r->n, k + 1);
+            assert_int_equal(r->bans[k].level, level[k]);
+            assert_int_equal(r->bans[k].until - r->bans[k].banned_at,
+                             3600 << level[k]);
+        }
+    }
+    guard_engine_free(e);
+    conf_free(c);
+    free(r);
+}
+
 /* The figures: 100,000 tracked addresses as readers (the flood counter
  * only) and as guessers (wp-login, wp-slow and flood), and the speed of
  * random addresses. */
@@ -1009,6 +1064,7 @@ int main(void)
         cmocka_unit_test(engine_replay_of_the_same_hits_gives_the_same_bans),
         cmocka_unit_test(engine_eviction_keeps_memory_flat_and_keeps_bans),
         cmocka_unit_test(engine_a_table_full_of_bans_drops_new_addresses),
+        cmocka_unit_test(engine_ban_history_outlives_eviction_and_is_capped),
         cmocka_unit_test(engine_figures_for_100000_addresses),
         cmocka_unit_test(engine_new_refuses_a_bad_size),
     };
