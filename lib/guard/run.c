@@ -1574,6 +1574,14 @@ int guard_run(const struct guard_conf *c, const struct guard_run_opts *o,
         kk_diag_set(d, "the control socket's path is too long");
         goto out;
     }
+    /* The state directory holds the socket too, bound before the state
+     * is first written. */
+    if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST) {
+        kk_diag_set(d, "cannot create %s: %s", c->state_dir,
+                    strerror(errno));
+        rc = KK_ERR_SYSTEM;
+        goto out;
+    }
     rc = run_load_state(r);
     if (rc != KK_OK)
         goto out;
