@@ -188,6 +188,7 @@ static const struct ps_rule ps_rules[] = {
     {SCMP_SYS(futex), PS_BOTH, PS_ANY},         /* glibc locks */
     {SCMP_SYS(clock_gettime), PS_BOTH, PS_ANY}, /* reload interval */
     {SCMP_SYS(getpid), PS_BOTH, PS_ANY},        /* libmnl, glibc */
+    {SCMP_SYS(sysinfo), PS_BOTH, PS_ANY},       /* qsort sizes its buffer */
     {SCMP_SYS(restart_syscall), PS_BOTH, PS_ANY},
     {SCMP_SYS(rt_sigreturn), PS_BOTH, PS_ANY},
     {SCMP_SYS(exit_group), PS_BOTH, PS_ANY},
