@@ -60,6 +60,9 @@ static const char *const outlet_tables[] = {
     " incident_events",
     " site_checks",
     " site_check_findings",
+    " guard_reports",
+    " guard_events",
+    " guard_networks",
 };
 
 static bool mentions_outlet_data(const char *sql)
@@ -158,7 +161,7 @@ struct world {
     struct hub_db *db;
     sqlite3 *raw;
     int64_t user_a, staff_a, person_a;
-    int64_t b_ids[16];
+    int64_t b_ids[20];
     size_t n_b;
 };
 
@@ -248,7 +251,18 @@ static int setup(void **state)
              "2, '', 'A', 90, '', '');"
              "INSERT INTO site_check_findings (id, check_id, outlet_id, "
              "finding_id, severity, area, evidence_sealed) VALUES (2014, "
-             "2013, 2000, 'exposed.env', 'critical', 'exposure', X'00');");
+             "2013, 2000, 'exposed.env', 'critical', 'exposure', X'00');"
+             "INSERT INTO guard_reports (id, outlet_id, website_id, "
+             "received_at, started_at, sent_at, host, version, lines, "
+             "matched, tracked, banned, events) VALUES (2015, 2000, 2004, 5, "
+             "1, 4, 'SECRETB host', '1', 9, 9, 9, 9, 1);"
+             "INSERT INTO guard_events (id, outlet_id, website_id, "
+             "report_id, at, kind, address, rule, hits, first_at, until_at, "
+             "level) VALUES (2016, 2000, 2004, 2015, 4, 'ban', "
+             "'192.0.2.222', 'secretb-rule', 5, 3, 99, 1);"
+             "INSERT INTO guard_networks (id, outlet_id, prefix, label, "
+             "created_at) VALUES (2017, 2000, '198.51.100.0/24', 'SECRETB "
+             "office', 0);");
     assert_int_equal(hub_user_add(w->db, "focal@a.example", "focal", "a",
                                   "a long password", NULL, 0, &w->user_a, &d),
                      KK_OK);
@@ -262,9 +276,9 @@ static int setup(void **state)
                      "'staff@a.example'");
     w->person_a = 1001;
     {
-        static const int64_t b[] = {2000, 2001, 2002, 2003, 2004,
-                                    2005, 2006, 2007, 2008, 2009,
-                                    2010, 2011, 2012, 2013, 2014};
+        static const int64_t b[] = {2000, 2001, 2002, 2003, 2004, 2005,
+                                    2006, 2007, 2008, 2009, 2010, 2011,
+                                    2012, 2013, 2014, 2015, 2016, 2017};
         memcpy(w->b_ids, b, sizeof b);
         w->n_b = sizeof b / sizeof b[0];
     }
@@ -320,6 +334,12 @@ static char *b_dump(sqlite3 *db)
         "SELECT * FROM site_check_findings WHERE outlet_id = 2000",
         "SELECT count(*) FROM site_checks",
         "SELECT count(*) FROM site_check_findings",
+        "SELECT * FROM guard_reports WHERE outlet_id = 2000",
+        "SELECT * FROM guard_events WHERE outlet_id = 2000",
+        "SELECT * FROM guard_networks WHERE outlet_id = 2000",
+        "SELECT count(*) FROM guard_reports",
+        "SELECT count(*) FROM guard_events",
+        "SELECT count(*) FROM guard_networks",
     };
     struct kk_buf *b = kk_buf_new(1 << 20);
     char *out;
