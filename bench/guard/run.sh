@@ -289,7 +289,7 @@ GUARD_PID=
 
 # ---------------------------------------------------------------- table
 {
-    echo "## Log guard: \`kalkan guard\`, fail2ban $(fail2ban-client --version 2>/dev/null | grep -o '[0-9][0-9.]*' | head -1) and sshguard $(dpkg-query -W -f '${Version}' sshguard 2>/dev/null | cut -d- -f1)"
+    echo "## Log guard: \`kalkan guard\`, fail2ban $(fail2ban-client --version 2>/dev/null | grep -o 'v[0-9][0-9.]*' | head -1 | tr -d v) and sshguard $(dpkg-query -W -f '${Version}' sshguard 2>/dev/null | cut -d- -f1)"
     echo
     echo "Corpus: $lines_a nginx + $lines_s auth.log lines (gen-corpus.py, seed 42), $(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at the end. CPU = user + system seconds."
     echo
