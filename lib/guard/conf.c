@@ -730,7 +730,7 @@ out:
     return r;
 }
 
-/* "program = sshd sshd-session": names of [A-Za-z0-9_.-] joined by one
+/* "program = sshd sshd-session": names of [A-Za-z0-9_./-] joined by one
  * space. */
 static int rule_program(struct pstate *p, unsigned line, struct guard_rule *ru,
                         const char *v)
@@ -744,7 +744,12 @@ static int rule_program(struct pstate *p, unsigned line, struct guard_rule *ru,
             e++;
         }
         size_t n = (size_t)(e - s);
-        if (!name_ok(s, n) || k + n + 2 > sizeof(ru->program)) {
+        bool ok = n > 0;
+        for (size_t i = 0; i < n && ok; i++) {
+            /* "postfix/smtpd": a slash, unlike in rule names */
+            ok = s[i] == '/' || name_ok(s + i, 1);
+        }
+        if (!ok || k + n + 2 > sizeof(ru->program)) {
             fail(p, line, "rule '%s': bad program list '%s'", ru->name, v);
             goto out;
         }
