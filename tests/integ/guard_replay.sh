@@ -123,7 +123,8 @@ for m in bad[:20]:
     print(m)
 sys.exit(1 if bad else 0)
 EOF
-if [ $? = 0 ]; then ok; else
+rc=$?
+if [ "$rc" = 0 ]; then ok; else
     fail "the JSON document:"
     sed 's/^/    /' "$T/keys" >&2
 fi
@@ -226,7 +227,8 @@ print("matches: %d rows, %d lines, rules %s" % (
     " ".join("%s:%d" % (k, len(v)) for k, v in sorted(rows.items()))))
 sys.exit(1 if bad else 0)
 EOF
-if [ $? = 0 ]; then ok; else
+rc=$?
+if [ "$rc" = 0 ]; then ok; else
     fail "--matches:"
     sed 's/^/    /' "$T/matches" >&2
 fi
