@@ -933,7 +933,8 @@ int guard_engine_new(const struct guard_conf *c, struct guard_engine **out,
     int rc = KK_ERR_INVAL;
 
     if (c == NULL || out == NULL || c->nrules > GUARD_RULES_MAX) {
-        kk_diag_set(d, "guard engine: no configuration");
+        kk_diag_set(d, "guard engine: no configuration, or more than %d rules",
+                    GUARD_RULES_MAX);
         goto out;
     }
     if (c->max_addresses == 0 || c->max_addresses > GUARD_ENGINE_KEYS_MAX) {
