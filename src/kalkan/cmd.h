@@ -31,6 +31,9 @@ int cmd_hub_main(int argc, char **argv);
 /* `kalkan site ...`: check websites and their e-mail domains. */
 int cmd_site_main(int argc, char **argv);
 
+/* `kalkan guard ...`: the log guard. */
+int cmd_guard_main(int argc, char **argv);
+
 /* `kalkan remind`: the day's reminder e-mail, now. */
 int cmd_remind_main(int argc, char **argv);
 

@@ -25,6 +25,7 @@ static const char usage[] =
     "  backup    copy the hub's database while it runs\n"
     "  remind    send the hub's reminder e-mail of the day now\n"
     "  site      check a website's TLS, headers, exposed files and e-mail\n"
+    "  guard     follow web and SSH logs and ban attackers\n"
     "\n"
     "Options:\n"
     "  -h, --help     show this help\n"
@@ -43,7 +44,7 @@ static const struct command commands[] = {
     {"otp", cmd_otp_main},    {"serve", cmd_hub_main},
     {"user", cmd_hub_main},   {"token", cmd_hub_main},
     {"backup", cmd_hub_main}, {"remind", cmd_remind_main},
-    {"site", cmd_site_main},
+    {"site", cmd_site_main},  {"guard", cmd_guard_main},
 };
 
 int cmd_exit_for(int err)
