@@ -172,20 +172,30 @@ static int describe_text(const struct guard_conf *c, struct kk_buf *b)
     if (err == KK_OK)
         err = kk_buf_putf(b, "\n%-14s %-7s %-6s %-8s %8s %8s %8s  %s\n", "RULE",
                           "LOG", "ACTION", "ENABLED", "MAXRETRY", "FINDTIME",
-                          "BANTIME", "COUNTS");
+                          "BANTIME", "NOTES");
     for (size_t i = 0; err == KK_OK && i < c->nrules; i++) {
         const struct guard_rule *r = &c->rules[i];
-        char ft[16], bt[16];
-        duration(r->findtime, ft, sizeof ft);
-        duration(r->bantime, bt, sizeof bt);
-        err = kk_buf_putf(b, "%-14s %-7s %-6s %-8s %8lu %8s %8s  %s\n", r->name,
+        char mr[16] = "-", ft[16] = "-", bt[16] = "-", counts[160] = "-";
+        if (r->action == GUARD_ACT_RESET) {
+            size_t at = 0;
+            at += (size_t)snprintf(counts, sizeof counts, "resets");
+            for (size_t j = 0; j < c->nrules && j < 64 && at < sizeof counts;
+                 j++)
+                if ((r->resets >> j) & 1u)
+                    at += (size_t)snprintf(counts + at, sizeof counts - at,
+                                           " %s", c->rules[j].name);
+        } else {
+            snprintf(mr, sizeof mr, "%lu", (unsigned long)r->maxretry);
+            duration(r->findtime, ft, sizeof ft);
+            duration(r->bantime, bt, sizeof bt);
+            if (r->count_of >= 0 && (size_t)r->count_of < c->nrules)
+                snprintf(counts, sizeof counts, "counts %s",
+                         c->rules[r->count_of].name);
+        }
+        err = kk_buf_putf(b, "%-14s %-7s %-6s %-8s %8s %8s %8s  %s\n", r->name,
                           r->cls == GUARD_CLASS_WEB ? "web" : "syslog",
                           r->action == GUARD_ACT_RESET ? "reset" : "ban",
-                          r->enabled ? "yes" : "no", (unsigned long)r->maxretry,
-                          ft, bt,
-                          r->count_of >= 0 && (size_t)r->count_of < c->nrules
-                              ? c->rules[r->count_of].name
-                              : "-");
+                          r->enabled ? "yes" : "no", mr, ft, bt, counts);
     }
     return err;
 }
