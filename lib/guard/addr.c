@@ -34,32 +34,47 @@ static int hexval(unsigned char c)
     return v;
 }
 
-/* Reads a dotted quad of exactly len bytes into out[0..4). */
+/* Reads a dotted quad of exactly len bytes into out[0..4): one to three
+ * digits per part, no leading zero, at most 255.  Unrolled per digit, as
+ * every access-log line comes through here. */
 static bool parse_v4(const char *s, size_t len, uint8_t out[4])
 {
-    size_t i = 0;
+    const char *e = s + len;
     bool ok = false;
 
     for (int part = 0; part < 4; part++) {
-        unsigned v = 0;
-        size_t start = i;
+        unsigned v;
+        unsigned d;
         if (part > 0) {
-            if (i >= len || s[i] != '.') {
+            if (s >= e || *s != '.') {
                 goto out;
             }
-            i++;
-            start = i;
+            s++;
         }
-        while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3) {
-            v = v * 10 + (unsigned)(s[i] - '0');
-            i++;
-        }
-        if (i == start || v > 255 || (s[start] == '0' && i - start > 1)) {
+        v = s < e ? (unsigned)(unsigned char)*s - '0' : 10;
+        if (v > 9) {
             goto out;
+        }
+        s++;
+        d = s < e ? (unsigned)(unsigned char)*s - '0' : 10;
+        if (d <= 9) {
+            if (v == 0) {
+                goto out; /* a leading zero */
+            }
+            v = v * 10 + d;
+            s++;
+            d = s < e ? (unsigned)(unsigned char)*s - '0' : 10;
+            if (d <= 9) {
+                v = v * 10 + d;
+                s++;
+                if (v > 255) {
+                    goto out;
+                }
+            }
         }
         out[part] = (uint8_t)v;
     }
-    ok = i == len;
+    ok = s == e;
 out:
     return ok;
 }

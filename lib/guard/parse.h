@@ -31,14 +31,17 @@ struct guard_span {
     size_t n;
 };
 
-/* One access-log line. */
+/* One access-log line.  Spans point into the caller's line and keep the
+ * server's escapes (\x22 from nginx, \" from Apache); an empty span has
+ * n == 0 (p may then be NULL). */
 struct guard_web {
     struct guard_addr addr;    /* the client */
     int64_t t;                 /* Unix seconds (UTC) from [10/Oct/2026:...] */
-    struct guard_span vhost;   /* empty when the format has none */
+    struct guard_span vhost;   /* without ":port"; empty when none */
     struct guard_span request; /* the raw request line between quotes */
     struct guard_span method;  /* empty when malformed */
-    struct guard_span path;    /* the request target, query included */
+    struct guard_span path;    /* the target, query included; empty when
+                                  malformed */
     struct guard_span proto;   /* "HTTP/1.1"; empty when malformed */
     struct guard_span referer; /* empty for common format or "-" */
     struct guard_span agent;   /* empty for common format or "-" */
@@ -47,17 +50,19 @@ struct guard_web {
                                   HTTP/x.y (raw TLS bytes, "-", junk) */
 };
 
-/* Reads one access-log line (no newline).  KK_ERR_INVAL when it is not
- * one. */
+/* Reads one access-log line (no newline; any bytes, NUL included, are
+ * safe).  KK_ERR_INVAL when it is not one; *out is set only on success.
+ * Thread-safe (no state). */
 int guard_web_parse(const char *line, size_t len, struct guard_web *out);
 
 /* One syslog line or journal record. */
 struct guard_syslog {
     int64_t t;                 /* Unix seconds (UTC) */
     struct guard_span host;    /* may be empty */
-    struct guard_span program; /* "sshd" */
+    struct guard_span program; /* "sshd"; empty when the line has no tag */
     long pid;                  /* -1 when absent */
-    struct guard_span message; /* after "program[pid]: " */
+    struct guard_span message; /* after "program[pid]: " (after the host
+                                  when there is no tag) */
 };
 
 /*
@@ -65,9 +70,14 @@ struct guard_syslog {
  * year or zone: they are read in the local zone of the process (TZ), in
  * the year that puts them at most 31 days after ref (the file's
  * modification time, or now), and cached per hour so that a line costs no
- * mktime().  RFC 3339 stamps carry both.
+ * mktime().  RFC 3339 stamps carry both.  clk may be NULL (no cache).
+ * The tag is "program[pid]:" or "program:" with a program of at most 31
+ * bytes; a line with a stamp but no such tag is read with an empty
+ * program.  KK_ERR_INVAL when the stamp does not read; *out set only on
+ * success.  A clock belongs to one thread.
  */
 struct guard_clock; /* per-source cache for BSD stamps */
+/* NULL when out of memory; guard_clock_free(NULL) is a no-op. */
 struct guard_clock *guard_clock_new(void);
 void guard_clock_free(struct guard_clock *c);
 int guard_syslog_parse(const char *line, size_t len, struct guard_clock *clk,
@@ -78,7 +88,11 @@ int guard_syslog_parse(const char *line, size_t len, struct guard_clock *clk,
  * "KEY\n" + 64-bit little-endian length + bytes + "\n", records ended by
  * an empty line.  The reader keeps at most GUARD_LINE_MAX bytes of the
  * fields it needs (__REALTIME_TIMESTAMP, _HOSTNAME, SYSLOG_IDENTIFIER or
- * _COMM, _PID, MESSAGE) and skips the others.
+ * _COMM, _PID, MESSAGE) and skips the others.  A kept field longer than
+ * the store is dropped (so a record whose MESSAGE is too long gives no
+ * call); a record over 64 MiB, or damaged (a bad field name, a binary
+ * field not ended by "\n"), is dropped up to the next empty line.
+ * guard_journal_new returns NULL when out of memory.
  */
 struct guard_journal;
 struct guard_journal *guard_journal_new(void);

