@@ -57,6 +57,153 @@
 #define GUARD_NFT_KEYTYPE_V6 8                   /* nft's ipv6_addr */
 #define GUARD_NFT_CHAIN "input"
 #define GUARD_NFT_PRIO (-10)
+#define GUARD_NFT_MIRROR_MAX (4u * 1024 * 1024) /* keys remembered */
+#define GUARD_NFT_MARGIN_MS 10000 /* "about to expire": not sure */
+
+/* ---- what the sets hold, as far as we know ---- */
+
+/*
+ * A hash of the start addresses in both sets and when each expires,
+ * filled by a dump at open and kept by every commit.  It decides how much
+ * of "add, delete, add" a key needs: a key known absent is only added, a
+ * key known present is deleted and added, and only a key we cannot be sure
+ * of (about to expire, its length unknown, or the mirror full) pays for
+ * all three.  Open addressing with linear probing; removal shifts the
+ * run back, so there are no tombstones.
+ */
+struct mirror_slot {
+    uint8_t b[16];
+    uint8_t family; /* 0: free */
+    uint8_t plen;   /* 0: unknown (read from the kernel) */
+    int64_t until;  /* monotonic ms; INT64_MAX without timeout */
+};
+
+struct mirror {
+    struct mirror_slot *s;
+    size_t cap, n;
+    bool full; /* keys were left out: "not here" means "not sure" */
+};
+
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static size_t m_hash(uint8_t family, const uint8_t *b)
+{
+    uint64_t h = 1469598103934665603ull ^ family;
+
+    for (int i = 0; i < 16; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h ^ (h >> 29));
+}
+
+static struct mirror_slot *m_find(const struct mirror *m, uint8_t family,
+                                  const uint8_t *b)
+{
+    struct mirror_slot *found = NULL;
+
+    if (m->cap == 0)
+        return NULL;
+    for (size_t i = m_hash(family, b) & (m->cap - 1);;
+         i = (i + 1) & (m->cap - 1)) {
+        struct mirror_slot *sl = &m->s[i];
+        if (sl->family == 0)
+            break;
+        if (sl->family == family && memcmp(sl->b, b, 16) == 0) {
+            found = sl;
+            break;
+        }
+    }
+    return found;
+}
+
+static int m_grow(struct mirror *m)
+{
+    struct mirror_slot *old = m->s;
+    size_t ocap = m->cap, cap = ocap == 0 ? 1024 : ocap * 2;
+
+    m->s = calloc(cap, sizeof *m->s);
+    if (m->s == NULL) {
+        m->s = old;
+        return KK_ERR_NOMEM;
+    }
+    m->cap = cap;
+    for (size_t i = 0; i < ocap; i++) {
+        size_t j;
+
+        if (old[i].family == 0)
+            continue;
+        for (j = m_hash(old[i].family, old[i].b) & (cap - 1);
+             m->s[j].family != 0; j = (j + 1) & (cap - 1))
+            ;
+        m->s[j] = old[i];
+    }
+    free(old);
+    return KK_OK;
+}
+
+/* Records (or updates) a start address; a full mirror says so. */
+static void m_put(struct mirror *m, uint8_t family, const uint8_t *b,
+                  uint8_t plen, int64_t until)
+{
+    struct mirror_slot *sl = m_find(m, family, b);
+    size_t i;
+
+    if (sl == NULL) {
+        if (m->n >= GUARD_NFT_MIRROR_MAX ||
+            ((m->n + 1) * 2 > m->cap && m_grow(m) != KK_OK)) {
+            m->full = true;
+            return;
+        }
+        for (i = m_hash(family, b) & (m->cap - 1); m->s[i].family != 0;
+             i = (i + 1) & (m->cap - 1))
+            ;
+        sl = &m->s[i];
+        memcpy(sl->b, b, 16);
+        sl->family = family;
+        m->n++;
+    }
+    sl->plen = plen;
+    sl->until = until;
+}
+
+static void m_del(struct mirror *m, uint8_t family, const uint8_t *b)
+{
+    struct mirror_slot *sl = m_find(m, family, b);
+    size_t i, j;
+
+    if (sl == NULL)
+        return;
+    i = (size_t)(sl - m->s);
+    m->s[i].family = 0;
+    m->n--;
+    /* Shift the rest of the run back over the hole. */
+    for (j = (i + 1) & (m->cap - 1); m->s[j].family != 0;
+         j = (j + 1) & (m->cap - 1)) {
+        size_t home = m_hash(m->s[j].family, m->s[j].b) & (m->cap - 1);
+        bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+
+        if (stays)
+            continue;
+        m->s[i] = m->s[j];
+        m->s[j].family = 0;
+        i = j;
+    }
+}
+
+static void m_clear(struct mirror *m)
+{
+    if (m->s != NULL)
+        memset(m->s, 0, m->cap * sizeof *m->s);
+    m->n = 0;
+    m->full = false;
+}
 
 struct nft_batch {
     char *p;
@@ -73,6 +220,9 @@ struct guard_nft {
     struct nft_batch b;
     char *rx;
     int sndbuf; /* what SO_SNDBUF(FORCE) was last set to */
+    struct mirror m;
+    uint8_t *cls; /* per key of a commit: the phases it needs */
+    size_t ncls;
 };
 
 /* ---- the batch buffer ---- */
@@ -610,6 +760,105 @@ out:
     return r;
 }
 
+/* ---- reading the elements back ---- */
+
+struct load_ctx {
+    struct guard_nft *n;
+    uint8_t family;
+    unsigned len;
+    int64_t now;
+};
+
+static int elem_attr_cb(const struct nlattr *a, void *data)
+{
+    const struct nlattr **tb = data;
+    int type = mnl_attr_get_type(a);
+
+    if (mnl_attr_type_valid(a, NFTA_SET_ELEM_MAX) > 0)
+        tb[type] = a;
+    return MNL_CB_OK;
+}
+
+static int list_attr_cb(const struct nlattr *a, void *data)
+{
+    const struct nlattr **tb = data;
+    int type = mnl_attr_get_type(a);
+
+    if (mnl_attr_type_valid(a, NFTA_SET_ELEM_LIST_MAX) > 0)
+        tb[type] = a;
+    return MNL_CB_OK;
+}
+
+/* One element of a dump: its start address goes into the mirror. */
+static void load_elem(struct load_ctx *lc, const struct nlattr *el)
+{
+    const struct nlattr *tb[NFTA_SET_ELEM_MAX + 1];
+    const struct nlattr *kv;
+    int64_t until = INT64_MAX;
+
+    memset(tb, 0, sizeof tb);
+    if (mnl_attr_parse_nested(el, elem_attr_cb, tb) < 0 ||
+        tb[NFTA_SET_ELEM_KEY] == NULL)
+        return;
+    if (tb[NFTA_SET_ELEM_FLAGS] != NULL &&
+        mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_FLAGS]) == 4 &&
+        (ntohl(mnl_attr_get_u32(tb[NFTA_SET_ELEM_FLAGS])) &
+         NFT_SET_ELEM_INTERVAL_END) != 0)
+        return;
+    kv = mnl_attr_get_payload(tb[NFTA_SET_ELEM_KEY]);
+    if (mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_KEY]) < sizeof *kv ||
+        mnl_attr_get_type(kv) != NFTA_DATA_VALUE ||
+        mnl_attr_get_payload_len(kv) != lc->len)
+        return;
+    if (tb[NFTA_SET_ELEM_EXPIRATION] != NULL &&
+        mnl_attr_get_payload_len(tb[NFTA_SET_ELEM_EXPIRATION]) == 8)
+        until = lc->now + (int64_t)be64toh(
+                              mnl_attr_get_u64(tb[NFTA_SET_ELEM_EXPIRATION]));
+    {
+        uint8_t key[16] = {0};
+
+        memcpy(key, mnl_attr_get_payload(kv), lc->len);
+        m_put(&lc->n->m, lc->family, key, 0, until);
+    }
+}
+
+static int load_cb(const struct nlmsghdr *h, void *data)
+{
+    const struct nlattr *tb[NFTA_SET_ELEM_LIST_MAX + 1];
+    const struct nlattr *el;
+
+    memset(tb, 0, sizeof tb);
+    if (mnl_attr_parse(h, sizeof(struct nfgenmsg), list_attr_cb, tb) < 0)
+        return MNL_CB_ERROR;
+    if (tb[NFTA_SET_ELEM_LIST_ELEMENTS] == NULL)
+        return MNL_CB_OK;
+    mnl_attr_for_each_nested(el, tb[NFTA_SET_ELEM_LIST_ELEMENTS])
+    {
+        if (mnl_attr_get_type(el) == NFTA_LIST_ELEM)
+            load_elem(data, el);
+    }
+    return MNL_CB_OK;
+}
+
+/* Dumps the elements of set fam into the mirror. */
+static int nft_load(struct guard_nft *n, int fam, struct kk_diag *d)
+{
+    struct load_ctx lc = {n, fam == 0 ? 4 : 6, fam == 0 ? 4u : 16u, mono_ms()};
+    char buf[1024];
+    struct nlmsghdr *h;
+    int r;
+
+    h = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP,
+                              n->seq++);
+    mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_TABLE, n->table);
+    mnl_attr_put_strz(h, NFTA_SET_ELEM_LIST_SET, n->set[fam]);
+    r = nft_query(n, h, load_cb, &lc, d);
+    if (r != KK_OK)
+        kk_diag_set(d, "nft: cannot read set inet %s %s back", n->table,
+                    n->set[fam]);
+    return r;
+}
+
 int guard_nft_open(const struct guard_conf *c, struct guard_nft **out,
                    struct kk_diag *d)
 {
@@ -653,6 +902,8 @@ int guard_nft_open(const struct guard_conf *c, struct guard_nft **out,
     n->portid = mnl_socket_get_portid(n->nl);
     n->seq = (uint32_t)time(NULL);
     r = nft_setup(n, c->nft_create, d);
+    for (int f = 0; f < 2 && r == KK_OK; f++)
+        r = nft_load(n, f, d);
     if (r != KK_OK)
         goto out;
     *out = n;
@@ -670,6 +921,8 @@ void guard_nft_close(struct guard_nft *n)
         mnl_socket_close(n->nl);
     free(n->b.p);
     free(n->rx);
+    free(n->m.s);
+    free(n->cls);
     free(n);
 }
 
@@ -715,16 +968,39 @@ static void put_elem(struct nlmsghdr *h, const uint8_t *key, unsigned len,
 }
 
 enum phase {
-    PH_ENSURE, /* add every key (no-op when present) */
-    PH_DELETE, /* delete every key */
-    PH_ADD,    /* add the bans with their timeouts */
+    PH_ENSURE = 1, /* add (a no-op when present): the delete is then sure */
+    PH_DELETE = 2, /* delete */
+    PH_ADD = 4,    /* add the ban with its timeout */
 };
 
-/* Appends the messages of one phase for keys r[0..n) of family fam. */
+/* The phases key r needs, from what the mirror knows (sure = false: as if
+ * it knew nothing). */
+static uint8_t key_phases(const struct guard_nft *n,
+                          const struct guard_ban_req *r, bool sure, int64_t now)
+{
+    const struct mirror_slot *sl =
+        sure ? m_find(&n->m, r->addr.family, r->addr.b) : NULL;
+    bool add = r->op == GUARD_OP_ADD;
+    uint8_t ph;
+
+    if (sure && sl == NULL && !n->m.full)
+        ph = add ? PH_ADD : 0; /* known absent */
+    else if (sl != NULL && (sl->plen == r->addr.plen || sl->plen == 0) &&
+             sl->until > now + GUARD_NFT_MARGIN_MS)
+        ph = add ? PH_DELETE | PH_ADD : PH_DELETE; /* known present */
+    else
+        ph = add ? PH_ENSURE | PH_DELETE | PH_ADD : PH_ENSURE | PH_DELETE;
+    return ph;
+}
+
+/* Appends the messages of phase ph for the keys of family fam in
+ * r[0..cnt) whose cls has it. */
 static int put_phase(struct guard_nft *n, int fam, enum phase ph,
-                     const struct guard_ban_req *r, size_t cnt)
+                     const struct guard_ban_req *r, const uint8_t *cls,
+                     size_t cnt)
 {
     unsigned len = fam == 0 ? 4 : 16;
+    uint8_t want = fam == 0 ? 4 : 6;
     struct nlmsghdr *h = NULL;
     struct nlattr *list = NULL;
     size_t in_msg = 0;
@@ -733,9 +1009,9 @@ static int put_phase(struct guard_nft *n, int fam, enum phase ph,
     for (size_t i = 0; i < cnt && ret == KK_OK; i++) {
         uint8_t end[16];
         bool has_end;
-        uint64_t tmo;
+        uint64_t tmo = 0;
 
-        if (ph == PH_ADD && r[i].op != GUARD_OP_ADD)
+        if (r[i].addr.family != want || (cls[i] & ph) == 0)
             continue;
         if (!n->interval[fam] && r[i].addr.plen != len * 8)
             continue; /* reported by the caller */
@@ -752,8 +1028,7 @@ static int put_phase(struct guard_nft *n, int fam, enum phase ph,
             list = mnl_attr_nest_start(h, NFTA_SET_ELEM_LIST_ELEMENTS);
             in_msg = 0;
         }
-        tmo = 0;
-        if (ph != PH_DELETE)
+        if (ph != PH_DELETE) /* a lift's ensuring add expires soon anyway */
             tmo =
                 r[i].op == GUARD_OP_ADD ? (uint64_t)r[i].timeout * 1000 : 1000;
         put_elem(h, r[i].addr.b, len, false, tmo);
@@ -761,7 +1036,7 @@ static int put_phase(struct guard_nft *n, int fam, enum phase ph,
         if (has_end)
             put_elem(h, end, len, true, 0);
         in_msg += has_end ? 2 : 1;
-        if (in_msg >= GUARD_NFT_ELEMS_MSG || i + 1 == cnt) {
+        if (in_msg >= GUARD_NFT_ELEMS_MSG) {
             mnl_attr_nest_end(h, list);
             nb_done(&n->b, h);
             h = NULL;
@@ -769,8 +1044,7 @@ static int put_phase(struct guard_nft *n, int fam, enum phase ph,
     }
     if (h != NULL) {
         mnl_attr_nest_end(h, list);
-        if (in_msg > 0)
-            nb_done(&n->b, h);
+        nb_done(&n->b, h);
     }
     return ret;
 }
@@ -791,28 +1065,24 @@ static int put_flush(struct guard_nft *n, int fam)
     return KK_OK;
 }
 
-/* Builds and sends one transaction for the list; *err is the kernel's
- * first error (0: applied). */
+/* Builds and sends one transaction; *err is the kernel's first error (0:
+ * applied).  Phases run in order over all keys: every ensuring add, then
+ * every delete, then every add. */
 static int nft_batch(struct guard_nft *n, bool flush,
-                     const struct guard_ban_req *r, size_t cnt, int *err,
-                     struct kk_diag *d)
+                     const struct guard_ban_req *r, const uint8_t *cls,
+                     size_t cnt, int *err, struct kk_diag *d)
 {
-    size_t split = 0;
+    static const enum phase order[] = {PH_ENSURE, PH_DELETE, PH_ADD};
     uint32_t err_seq;
     int ret;
 
-    while (split < cnt && r[split].addr.family == 4)
-        split++;
     n->b.len = 0;
     ret = nb_batch_mark(n, true);
     for (int f = 0; f < 2 && ret == KK_OK && flush; f++)
         ret = put_flush(n, f);
     for (int f = 0; f < 2 && ret == KK_OK; f++) {
-        const struct guard_ban_req *fr = f == 0 ? r : r + split;
-        size_t fn = f == 0 ? split : cnt - split;
-
-        for (int ph = PH_ENSURE; ph <= PH_ADD && ret == KK_OK && fn > 0; ph++)
-            ret = put_phase(n, f, (enum phase)ph, fr, fn);
+        for (size_t p = 0; p < 3 && ret == KK_OK; p++)
+            ret = put_phase(n, f, order[p], r, cls, cnt);
     }
     if (ret == KK_OK)
         ret = nb_batch_mark(n, false);
@@ -826,10 +1096,24 @@ out:
     return ret;
 }
 
-/* Errors of one element (an overlap), worth retrying key by key. */
+/* What a successful batch did to the sets. */
+static void m_apply(struct guard_nft *n, const struct guard_ban_req *r,
+                    size_t cnt, int64_t now)
+{
+    for (size_t i = 0; i < cnt; i++) {
+        if (r[i].op == GUARD_OP_ADD)
+            m_put(&n->m, r[i].addr.family, r[i].addr.b, r[i].addr.plen,
+                  now + (int64_t)r[i].timeout * 1000);
+        else
+            m_del(&n->m, r[i].addr.family, r[i].addr.b);
+    }
+}
+
+/* Errors of one element (an overlap, or one gone behind our back), worth
+ * retrying key by key. */
 static bool elem_error(int e)
 {
-    return e == EEXIST || e == ENOTEMPTY;
+    return e == EEXIST || e == ENOTEMPTY || e == ENOENT;
 }
 
 int guard_nft_apply(struct guard_nft *n, const struct guard_ban_list *l,
@@ -837,27 +1121,58 @@ int guard_nft_apply(struct guard_nft *n, const struct guard_ban_list *l,
 {
     char first[KK_DIAG_MAX] = "";
     size_t failed = 0, skipped = 0;
+    int64_t now = mono_ms();
     int err = 0;
-    int r;
+    int r = KK_OK;
 
+    if (l->n > n->ncls) {
+        uint8_t *c = realloc(n->cls, l->n);
+        if (c == NULL) {
+            r = KK_ERR_NOMEM;
+            goto out;
+        }
+        n->cls = c;
+        n->ncls = l->n;
+    }
+    if (l->flush)
+        m_clear(&n->m);
     for (size_t i = 0; i < l->n; i++) {
         int f = l->r[i].addr.family == 4 ? 0 : 1;
+
+        n->cls[i] = key_phases(n, &l->r[i], !l->flush, now);
+        if (l->flush) /* the set is empty when the keys come */
+            n->cls[i] = l->r[i].op == GUARD_OP_ADD ? PH_ADD : 0;
         if (!n->interval[f] && l->r[i].addr.plen != (f == 0 ? 32 : 128))
             skipped++;
     }
-    r = nft_batch(n, l->flush, l->r, l->n, &err, d);
-    if (r != KK_OK || err == 0)
+    r = nft_batch(n, l->flush, l->r, n->cls, l->n, &err, d);
+    if (r != KK_OK)
+        goto out;
+    if (err == 0) {
+        m_apply(n, l->r, l->n, now);
         goto report;
+    }
+    if (err == ENOENT) { /* our sets themselves may be gone */
+        struct set_info si[2];
+
+        for (int f = 0; f < 2 && r == KK_OK; f++) {
+            r = nft_get_set(n, n->set[f], &si[f], d);
+            if (r == KK_OK && !si[f].found)
+                err = ENODEV;
+        }
+        if (r != KK_OK)
+            goto out;
+    }
     if (!elem_error(err)) {
         kk_diag_set(d, "nft: the kernel refused a batch of %zu changes: %s",
-                    l->n, strerror(err));
+                    l->n, err == ENODEV ? "the sets are gone" : strerror(err));
         r = err == EPERM ? KK_ERR_PERM : KK_ERR_SYSTEM;
         goto out;
     }
-    /* Refused whole: the flush alone, then one batch per key, so that
-     * only the bad keys fail. */
+    /* Refused whole: the flush alone, then each key in a batch of its own
+     * and as if the mirror knew nothing, so that only bad keys fail. */
     if (l->flush) {
-        r = nft_batch(n, true, NULL, 0, &err, d);
+        r = nft_batch(n, true, NULL, NULL, 0, &err, d);
         if (r == KK_OK && err != 0) {
             kk_diag_set(d, "nft: cannot flush the sets: %s", strerror(err));
             r = KK_ERR_SYSTEM;
@@ -866,10 +1181,17 @@ int guard_nft_apply(struct guard_nft *n, const struct guard_ban_list *l,
             goto out;
     }
     for (size_t i = 0; i < l->n; i++) {
-        r = nft_batch(n, false, l->r + i, 1, &err, d);
+        uint8_t c = key_phases(n, &l->r[i], false, now);
+
+        r = nft_batch(n, false, l->r + i, &c, 1, &err, d);
         if (r != KK_OK)
             goto out;
-        if (err != 0 && failed++ == 0) {
+        if (err == 0) {
+            m_apply(n, l->r + i, 1, now);
+            continue;
+        }
+        m_del(&n->m, l->r[i].addr.family, l->r[i].addr.b);
+        if (failed++ == 0) {
             char txt[INET6_ADDRSTRLEN] = "?";
 
             inet_ntop(l->r[i].addr.family == 4 ? AF_INET : AF_INET6,
@@ -879,7 +1201,7 @@ int guard_nft_apply(struct guard_nft *n, const struct guard_ban_list *l,
         }
     }
 report:
-    if (r == KK_OK && (failed > 0 || skipped > 0)) {
+    if (failed > 0 || skipped > 0) {
         kk_diag_set(d,
                     "nft: %zu of %zu changes refused by the kernel (first: "
                     "%s), %zu prefixes not possible in a set without the "
