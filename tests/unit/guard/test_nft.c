@@ -703,7 +703,7 @@ static void nft_commits_100k_bans_in_one_batch(void **state)
     t1 = now_s();
     getrusage(RUSAGE_SELF, &ru);
     print_message("nft: 100000 new bans: %.3f s wall, %.3f s user, %.3f s "
-                  "system (the kernel's part)\n",
+                  "system, the kernel's part\n",
                   t1 - t0, tv_s(&ru.ru_utime) - tv_s(&ru0.ru_utime),
                   tv_s(&ru.ru_stime) - tv_s(&ru0.ru_stime));
     {
