@@ -38,7 +38,7 @@
 #define GUARD_STATE_LINE_MAX 16384          /* bytes in one of its lines */
 #define GUARD_STATE_BANS_MAX (1u << 20)     /* live bans it may hold */
 #define GUARD_STATE_HIST_MAX (1u << 20)     /* ban histories */
-#define GUARD_STATE_ALLOW_MAX 65536         /* runtime allowlist prefixes */
+#define GUARD_STATE_ALLOW_MAX 4096          /* runtime allowlist prefixes */
 #define GUARD_STATE_VERSION 1
 
 struct guard_pos {

@@ -330,8 +330,9 @@ static int rec_allow(struct reader *r)
         goto out;
     }
     err = guard_addrset_add(r->s->allow, &a);
-    if (err == KK_ERR_EXISTS)
-        err = KK_OK;
+    if (err != KK_OK)
+        kk_diag_set(r->d, "%s: line %u: %s", r->name, r->line,
+                    kk_strerror(err));
 out:
     return err;
 }
@@ -457,6 +458,19 @@ static int state_path(const struct guard_conf *c, char *out, size_t cap,
     return KK_OK;
 }
 
+static int empty(struct guard_state *out)
+{
+    struct guard_addrset *allow = guard_addrset_new();
+    int err = KK_ERR_NOMEM;
+    if (allow == NULL)
+        goto out;
+    memset(out, 0, sizeof *out);
+    out->allow = allow;
+    err = KK_OK;
+out:
+    return err;
+}
+
 int guard_state_load(const struct guard_conf *c, struct guard_state *out,
                      struct kk_diag *d)
 {
@@ -469,8 +483,10 @@ int guard_state_load(const struct guard_conf *c, struct guard_state *out,
     if (err != KK_OK)
         goto out;
     err = kk_file_read(path, GUARD_STATE_MAX, b, d);
-    if (err == KK_ERR_NOTFOUND)
-        err = KK_OK; /* no state yet: an empty one */
+    if (err == KK_ERR_NOTFOUND) {
+        err = empty(out); /* no state yet */
+        goto out;
+    }
     if (err != KK_OK)
         goto out;
     err = guard_state_parse(c, (const char *)kk_buf_data(b), kk_buf_len(b),
