@@ -403,8 +403,8 @@ static void syslog_look_alikes_match_nothing(void **state)
         /* a success resets; it counts for no rule */
         SSHD("Accepted publickey for editor from 192.0.2.4 port 40004 ssh2: "
              "ED25519 SHA256:Zm9vYmFy"),
-        "Nov 29 07:50:14 newsroom CRON[42]: Failed password for root from "
-        "192.0.2.1 port 40000 ssh2",
+        ("Nov 29 07:50:14 newsroom CRON[42]: Failed password for root from "
+         "192.0.2.1 port 40000 ssh2"),
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         expect_sys(f, lines[i], "", NULL);
