@@ -1390,10 +1390,19 @@ static void run_signals(struct run *r)
         } else if (si.ssi_signo == SIGCHLD) {
             int st;
             if (r->wpid > 0 && waitpid(r->wpid, &st, WNOHANG) == r->wpid) {
-                kk_log(KK_LOG_ERROR, "the ban writer stopped");
-                kk_diag_set(r->d, "the ban writer stopped");
                 r->wpid = -1;
-                r->err = KK_ERR_SYSTEM;
+                if (WIFSIGNALED(st) &&
+                    (WTERMSIG(st) == SIGTERM || WTERMSIG(st) == SIGINT)) {
+                    /* The whole group is being stopped (a service
+                     * manager, ^C): the writer may get its signal first. */
+                    kk_log(KK_LOG_INFO, "the ban writer was stopped; "
+                                        "stopping");
+                    r->stop = true;
+                } else {
+                    kk_log(KK_LOG_ERROR, "the ban writer stopped");
+                    kk_diag_set(r->d, "the ban writer stopped");
+                    r->err = KK_ERR_SYSTEM;
+                }
             }
         }
     }
@@ -1577,8 +1586,7 @@ int guard_run(const struct guard_conf *c, const struct guard_run_opts *o,
     /* The state directory holds the socket too, bound before the state
      * is first written. */
     if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST) {
-        kk_diag_set(d, "cannot create %s: %s", c->state_dir,
-                    strerror(errno));
+        kk_diag_set(d, "cannot create %s: %s", c->state_dir, strerror(errno));
         rc = KK_ERR_SYSTEM;
         goto out;
     }
