@@ -80,6 +80,7 @@ struct guard_follow {
     struct flog *logs;
     size_t n;
     size_t next; /* file read first in the next call, for fairness */
+    char *tmp;   /* GUARD_LINE_MAX + 1 bytes to read a line back */
 };
 
 uint64_t guard_line_hash(const char *p, size_t len)
@@ -358,7 +359,12 @@ static int step(struct guard_follow *f, size_t idx, guard_line_fn fn, void *ctx,
         goto out;
     }
     /* At the end of the file we hold. */
-    if (L->old) {
+    if (L->old && !rotated(L)) {
+        /* the path names our file again (it came back, or was missing for
+         * a moment): go on where we are */
+        L->old = false;
+        *done = true;
+    } else if (L->old) {
         flush_last(L, idx, fn, ctx);
         close_fd(f, L);
         open_path(f, L);
@@ -380,7 +386,6 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
     size_t left = max_bytes > 0 ? max_bytes : SIZE_MAX;
     size_t i, k, got, want, nactive = 0;
     bool done, progress;
-    char *tmp = NULL;
     int err = KK_OK;
     ssize_t r;
 
@@ -389,11 +394,6 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
     do {
         r = read(f->ifd, ev, sizeof ev);
     } while (r > 0 || (r < 0 && errno == EINTR));
-    tmp = malloc(GUARD_LINE_MAX + 1);
-    if (tmp == NULL) {
-        err = KK_ERR_NOMEM;
-        goto out;
-    }
     for (i = 0; i < f->n; i++) {
         look(f, &f->logs[i]);
         active[i] = f->logs[i].fd >= 0;
@@ -409,7 +409,7 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
             if (!active[i])
                 continue;
             want = left < FOLLOW_CHUNK ? left : FOLLOW_CHUNK;
-            err = step(f, i, fn, ctx, want, &got, &done, tmp);
+            err = step(f, i, fn, ctx, want, &got, &done, f->tmp);
             if (err != KK_OK)
                 goto out;
             left -= got;
@@ -424,7 +424,6 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
     if (f->n > 0)
         f->next = (f->next + 1) % f->n;
 out:
-    free(tmp);
     return err;
 }
 
@@ -498,15 +497,17 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
                      struct kk_diag *d)
 {
     struct guard_follow *f = calloc(1, sizeof *f);
-    char *tmp = malloc(GUARD_LINE_MAX + 1);
     const struct guard_pos *p;
     struct flog *L;
     size_t i;
     int err = KK_ERR_NOMEM;
 
-    if (f == NULL || tmp == NULL)
+    if (f == NULL)
         goto out;
     f->ifd = -1;
+    f->tmp = malloc(GUARD_LINE_MAX + 1);
+    if (f->tmp == NULL)
+        goto out;
     if (c->nlogs > GUARD_LOGS_MAX) {
         err = KK_ERR_LIMIT;
         kk_diag_set(d, "more than %d logs", GUARD_LOGS_MAX);
@@ -540,7 +541,7 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
             goto out;
         }
         p = pos != NULL && (have == NULL || have[i]) ? &pos[i] : NULL;
-        err = start_log(f, L, p, tmp, d);
+        err = start_log(f, L, p, f->tmp, d);
         if (err != KK_OK)
             goto out;
     }
@@ -548,7 +549,6 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
     f = NULL;
     err = KK_OK;
 out:
-    free(tmp);
     guard_follow_free(f);
     return err;
 }
@@ -566,6 +566,7 @@ void guard_follow_free(struct guard_follow *f)
         free(f->logs[i].buf);
     }
     free(f->logs);
+    free(f->tmp);
     if (f->ifd >= 0)
         (void)close(f->ifd);
     free(f);

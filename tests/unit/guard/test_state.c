@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -457,6 +458,65 @@ static void state_load_names_the_file_of_a_damaged_state(void **st)
     assert_non_null(strstr(d.msg, "line 3"));
 }
 
+static double ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+           (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void state_saves_and_loads_a_hundred_thousand_bans(void **st)
+{
+    struct fx *x = *st;
+    struct guard_state s, back;
+    struct kk_diag d = {{0}};
+    struct timespec t0;
+    struct stat sb;
+    char a[64];
+    double save_ms, load_ms;
+    unsigned i;
+
+    memset(&s, 0, sizeof s);
+    s.bans = calloc(100000, sizeof *s.bans);
+    s.hist = calloc(100000, sizeof *s.hist);
+    assert_non_null(s.bans);
+    assert_non_null(s.hist);
+    for (i = 0; i < 100000; i++) {
+        if (i % 2 == 0)
+            snprintf(a, sizeof a, "10.%u.%u.%u", i >> 16, i >> 8 & 255,
+                     i & 255);
+        else
+            snprintf(a, sizeof a, "2001:db8:%x:%x::/64", i >> 16, i & 0xffff);
+        snprintf(s.bans[i].address, sizeof s.bans[i].address, "%s", a);
+        snprintf(s.bans[i].rule, sizeof s.bans[i].rule, "wp-login");
+        s.bans[i].hits = 5;
+        s.bans[i].first = 1795852000 + i;
+        s.bans[i].banned_at = 1795852100 + i;
+        s.bans[i].until = 1795855700 + i;
+        s.hist[i].key = prefix(a);
+        s.hist[i].bans = 1 + i % 5;
+        s.hist[i].last = 1795852100 + i;
+    }
+    s.nbans = s.nhist = 100000;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(guard_state_save(x->c, &s, &d), KK_OK);
+    save_ms = ms_since(&t0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(guard_state_load(x->c, &back, &d), KK_OK);
+    load_ms = ms_since(&t0);
+    assert_int_equal(stat(x->file, &sb), 0);
+    assert_int_equal(back.nbans, 100000);
+    assert_int_equal(back.nhist, 100000);
+    assert_string_equal(back.bans[99999].address, "2001:db8:1:869f::/64");
+    assert_int_equal(back.hist[99998].bans, 4);
+    print_message("state: 100000 bans and histories, %lld bytes, saved in "
+                  "%.0f ms, loaded in %.0f ms\n",
+                  (long long)sb.st_size, save_ms, load_ms);
+    guard_state_clear(&back);
+    guard_state_clear(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -482,6 +542,8 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(
             state_load_names_the_file_of_a_damaged_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            state_saves_and_loads_a_hundred_thousand_bans, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
