@@ -271,7 +271,7 @@ int guard_syslog_parse(const char *line, size_t len, struct guard_clock *clk,
                        int64_t ref, struct guard_syslog *out)
 {
     struct guard_syslog s;
-    const char *end = line + len;
+    const char *end;
     const char *p;
     const char *sp;
     const char *tag_end;
@@ -283,6 +283,7 @@ int guard_syslog_parse(const char *line, size_t len, struct guard_clock *clk,
     if (line == NULL || len < 16) {
         goto out;
     }
+    end = line + len;
     if (is_digit(line[0])) {
         used = read_rfc3339(line, len, &s.t);
     } else {

@@ -210,7 +210,7 @@ static void set_vhost(struct guard_web *w, const char *p, size_t n)
 int guard_web_parse(const char *line, size_t len, struct guard_web *out)
 {
     struct guard_web w;
-    const char *end = line + len;
+    const char *end;
     const char *t1e;
     const char *t2;
     const char *t2e;
@@ -227,6 +227,7 @@ int guard_web_parse(const char *line, size_t len, struct guard_web *out)
     if (line == NULL || len < 40) {
         goto out;
     }
+    end = line + len;
     t1e = memchr(line, ' ', len);
     if (t1e == NULL || t1e == line) {
         goto out;

@@ -37,9 +37,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (guard_web_parse(line, size, &w) == KK_OK) {
         check_span(w.vhost, line, line + size);
         check_span(w.request, line, line + size);
-        check_span(w.method, w.request.p, w.request.p + w.request.n);
-        check_span(w.path, w.request.p, w.request.p + w.request.n);
-        check_span(w.proto, w.request.p, w.request.p + w.request.n);
+        if (w.request.n > 0) {
+            const char *r = w.request.p;
+            check_span(w.method, r, r + w.request.n);
+            check_span(w.path, r, r + w.request.n);
+            check_span(w.proto, r, r + w.request.n);
+        } else if (w.method.n + w.path.n + w.proto.n > 0) {
+            __builtin_trap();
+        }
         check_span(w.referer, line, line + size);
         check_span(w.agent, line, line + size);
         if (w.status < 100 || w.status > 999)
