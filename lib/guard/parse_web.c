@@ -91,6 +91,16 @@ out:
     return ok;
 }
 
+/* The first space in [p, end), or NULL: a plain loop, as the first two
+ * fields are short and a call to memchr would cost more than the scan. */
+static const char *next_space(const char *p, const char *end)
+{
+    while (p < end && *p != ' ') {
+        p++;
+    }
+    return p < end ? p : NULL;
+}
+
 /* True when the quote at q is not escaped: an even run of backslashes
  * (back to lo) stands before it. */
 static bool bare_quote(const char *lo, const char *q)
@@ -228,12 +238,12 @@ int guard_web_parse(const char *line, size_t len, struct guard_web *out)
         goto out;
     }
     end = line + len;
-    t1e = memchr(line, ' ', len);
+    t1e = next_space(line, end);
     if (t1e == NULL || t1e == line) {
         goto out;
     }
     t2 = t1e + 1;
-    t2e = memchr(t2, ' ', (size_t)(end - t2));
+    t2e = next_space(t2, end);
     if (t2e == NULL) {
         goto out;
     }
