@@ -394,7 +394,7 @@ static void syslog_look_alikes_match_nothing(void **state)
              "SHA256:abc"),
         SSHD("pam_unix(sshd:auth): authentication failure; logname= uid=0 "
              "euid=0 tty=ssh ruser= rhost=192.0.2.1"),
-        SSHD("Connection closed by 192.0.2.1 port 40006"),
+        SSHD("Connection closed by user editor 192.0.2.1 port 40006"),
         SSHD("Received disconnect from 192.0.2.1 port 40012:11: disconnected "
              "by user"),
         SSHD("Connection from 192.0.2.1 port 22 on 10.0.0.1 port 22"),
@@ -430,6 +430,7 @@ static void syslog_probes_match_ssh_probe(void **state)
              "192.0.2.3 port 40008"),
         SSHD("Received disconnect from 192.0.2.3 port 40015:14: No supported "
              "authentication methods available [preauth]"),
+        SSHD("Connection closed by 192.0.2.3 port 40016"),
     };
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
         expect_sys(f, lines[i], "ssh-probe", "192.0.2.3");
