@@ -5,20 +5,25 @@
  * no `nft` process, no text to parse.
  *
  * Each commit is one transaction (NFNL_MSG_BATCH_BEGIN ... END): it
- * applies whole or not at all, and the kernel rebuilds its lookup
- * structures once, so 100,000 bans cost about as much as the netlink bytes
- * take to copy.  Elements go many to a message (GUARD_NFT_ELEMS_MSG).
+ * applies whole or not at all, whatever the number of changes.  Elements
+ * go many to a message (GUARD_NFT_ELEMS_MSG).  The kernel's interval tree
+ * is the cost: about 0.4 CPU-s for 100,000 new bans on a loaded 2-core
+ * machine, where `nft -f` took 1.1 CPU-s for the same set.
  *
  * Two kernel behaviours shape the batch.  Re-adding a live element leaves
  * its timeout as it was on older kernels (6.1), and deleting an absent one
- * fails the whole transaction.  So every key is first added (a no-op when
- * present), then deleted (now certain to succeed), and a ban is added once
- * more with its new timeout; a lift stops after the delete.  It triples
- * the bytes of a batch, and buys a refresh that works on every kernel and
- * a lift that never fails on an expired element.  What can still fail is
- * an element overlapping another of a different length (the prefix
- * configuration changed while bans were live): then each key is retried in
- * a batch of its own, and the ones the kernel refuses are reported.
+ * fails the whole transaction.  So a key that may be there is added (a
+ * no-op when present), deleted (now certain to succeed), and a ban added
+ * once more with its new timeout.  That triples the kernel's work, so a
+ * mirror of the sets (read back at open, kept by every commit) tells which
+ * keys are surely absent (one add) or surely present (a delete and an
+ * add); only the others pay for all three.  What can still fail is an
+ * element overlapping another of a different length (the prefix
+ * configuration changed while bans were live) or one removed behind our
+ * back: then each key is retried in a batch of its own, as if the mirror
+ * knew nothing, and the ones the kernel refuses are reported.  Elements
+ * added by someone else after open are not known: a lift of one is
+ * skipped.
  *
  * A prefix is an interval: the start element, and an end element (flag
  * NFT_SET_ELEM_INTERVAL_END) on the first address after it, left out when
