@@ -17,11 +17,20 @@
  * does not matter.  The price is two system calls per file per call, which
  * for at most GUARD_LOGS_MAX files is nothing next to reading the lines.
  *
- * Rotation: at the end of the file we hold, a path that names another file
- * (or nothing) means the file was renamed or removed; the held file is
- * read once more to its end (a writer may have added lines since), a last
- * line without newline is handed out as it is, and the file now at the
- * path is read from its start.  A file smaller than our read position was
+ * Rotation: at the end of the file we hold, a path that names another
+ * file means ours was renamed or removed and replaced.  The new file is
+ * read from its start, and ours stays open beside it for a grace period
+ * (guard_follow_set_grace, GUARD_FOLLOW_GRACE seconds after the last byte
+ * it gave), read before the new one at each call: a writer keeps writing
+ * to the file it holds until it is told to reopen (nginx's USR1 after
+ * logrotate's create), and those lines are not lost.  When the grace ends
+ * a last line without newline is handed out as it is and the file closed.
+ * A path that names nothing (renamed, not yet created again) changes
+ * nothing: the file we hold is the one being written; only a removed file
+ * (no links left) is closed, once idle for the grace period.  Lines of the
+ * two files may interleave out of time order by as much as the writer's
+ * delay in reopening; the engine takes hits a little out of order.
+ * A file smaller than our read position was
  * truncated (copytruncate) and is read again from 0; lines written between
  * the copy and the truncation are gone, and a file truncated and then
  * grown past our position before we look cannot be told from one that
@@ -50,22 +59,20 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "guard_int.h"
 
 #define FOLLOW_CHUNK (64 * 1024)                   /* bytes per read(2) */
-#define FOLLOW_BUF (GUARD_LINE_MAX + FOLLOW_CHUNK) /* per file */
+#define FOLLOW_BUF (GUARD_LINE_MAX + FOLLOW_CHUNK) /* per open file */
 #define FOLLOW_FILE_MASK (IN_MODIFY | IN_ATTRIB | IN_MOVE_SELF | IN_DELETE_SELF)
-#define FOLLOW_DIR_MASK (IN_CREATE | IN_MOVED_TO)
+#define FOLLOW_DIR_MASK (IN_CREATE | IN_MOVED_TO | IN_ATTRIB)
 
-struct flog {
-    char *path;
-    char *dir; /* the directory watched for the file's (re)creation */
-    int fd;    /* -1 while the file is missing */
-    bool old;  /* fd is a rotated-away file read to its end first */
-    int wfile; /* watch on the open file, -1 when none */
-    int wdir;  /* watch on dir, -1 until the directory exists */
+/* One open file and where we are in it. */
+struct fin {
+    int fd; /* -1 when none */
+    int wd; /* inotify watch on it, -1 when none */
     uint64_t dev, ino;
     uint64_t off;  /* after the last line handed out */
     uint64_t hash; /* of that line; 0 at offset 0 */
@@ -73,14 +80,26 @@ struct flog {
     bool skip;     /* in the tail of an over-long line */
     char *buf;     /* bytes from off: a partial line, or the cut head */
     size_t blen;
+    int64_t last; /* monotonic second of the last bytes read */
+};
+
+struct flog {
+    char *path;
+    char *dir;      /* watched for the file's (re)creation */
+    int wdir;       /* -1 until the directory exists */
+    struct fin cur; /* the file at the path, or the one that was there
+                       while the path names none */
+    struct fin old; /* rotated away, read during the grace period */
+    bool oeof;      /* old is at its end in this call */
 };
 
 struct guard_follow {
     int ifd;
     struct flog *logs;
     size_t n;
-    size_t next; /* file read first in the next call, for fairness */
-    char *tmp;   /* GUARD_LINE_MAX + 1 bytes to read a line back */
+    size_t next;    /* log read first in the next call, for fairness */
+    char *tmp;      /* GUARD_LINE_MAX + 1 bytes to read a line back */
+    unsigned grace; /* seconds a rotated file stays open when idle */
 };
 
 uint64_t guard_line_hash(const char *p, size_t len)
@@ -96,6 +115,15 @@ uint64_t guard_line_hash(const char *p, size_t len)
         h *= 0x100000001b3ull;
     }
     return h;
+}
+
+static int64_t now_s(void)
+{
+    struct timespec ts;
+    int64_t t = 0;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+        t = (int64_t)ts.tv_sec;
+    return t;
 }
 
 /* pread of exactly len bytes at off (short only at the end of the file):
@@ -180,130 +208,156 @@ static void watch_dir(struct guard_follow *f, struct flog *L)
         L->wdir = inotify_add_watch(f->ifd, L->dir, FOLLOW_DIR_MASK);
 }
 
-/* Drops the watch on a file we stop reading, unless another log watches
- * the same file (the kernel gives one watch per inode). */
-static void unwatch_file(struct guard_follow *f, struct flog *L)
+static void fin_restart(struct fin *x, uint64_t off, uint64_t hash)
+{
+    x->off = off;
+    x->rpos = off;
+    x->hash = hash;
+    x->blen = 0;
+    x->skip = false;
+}
+
+/* Starts reading fd (open on the file st describes) at off; watch: the
+ * name to watch it by, or NULL. */
+static void fin_take(struct guard_follow *f, struct fin *x, int fd,
+                     const struct stat *st, uint64_t off, uint64_t hash,
+                     const char *watch)
+{
+    x->fd = fd;
+    x->dev = (uint64_t)st->st_dev;
+    x->ino = (uint64_t)st->st_ino;
+    x->last = now_s();
+    x->wd =
+        watch != NULL ? inotify_add_watch(f->ifd, watch, FOLLOW_FILE_MASK) : -1;
+    fin_restart(x, off, hash);
+}
+
+/* Closes a file we stop reading, and its watch unless another open file
+ * shares it (the kernel gives one watch per inode). */
+static void fin_close(struct guard_follow *f, struct fin *x)
 {
     size_t i;
     bool shared = false;
-    for (i = 0; i < f->n; i++)
-        if (&f->logs[i] != L && f->logs[i].wfile == L->wfile)
+    for (i = 0; i < f->n; i++) {
+        if (&f->logs[i].cur != x && f->logs[i].cur.wd == x->wd)
             shared = true;
-    if (L->wfile >= 0 && !shared)
-        (void)inotify_rm_watch(f->ifd, L->wfile);
-    L->wfile = -1;
+        if (&f->logs[i].old != x && f->logs[i].old.wd == x->wd)
+            shared = true;
+    }
+    if (x->wd >= 0 && !shared)
+        (void)inotify_rm_watch(f->ifd, x->wd);
+    if (x->fd >= 0)
+        (void)close(x->fd);
+    x->wd = -1;
+    x->fd = -1;
+    x->dev = 0;
+    x->ino = 0;
+    fin_restart(x, 0, 0);
 }
 
-static void restart_at(struct flog *L, uint64_t off, uint64_t hash)
+/* A file we are leaving ends without newline: its last line is complete
+ * now, since nothing more will be read from it. */
+static void fin_flush(struct fin *x, size_t idx, guard_line_fn fn, void *ctx)
 {
-    L->off = off;
-    L->rpos = off;
-    L->hash = hash;
-    L->blen = 0;
-    L->skip = false;
+    if (x->skip)
+        fn(ctx, idx, x->buf, GUARD_LINE_MAX);
+    else if (x->blen > 0)
+        fn(ctx, idx, x->buf, x->blen);
+    x->blen = 0;
+    x->skip = false;
 }
 
-/* Starts reading fd (already open on the file st describes) at off. */
-static void take_fd(struct guard_follow *f, struct flog *L, int fd,
-                    const struct stat *st, bool old, uint64_t off,
-                    uint64_t hash)
-{
-    L->fd = fd;
-    L->old = old;
-    L->dev = (uint64_t)st->st_dev;
-    L->ino = (uint64_t)st->st_ino;
-    restart_at(L, off, hash);
-    if (!old)
-        L->wfile = inotify_add_watch(f->ifd, L->path, FOLLOW_FILE_MASK);
-}
-
-static void close_fd(struct guard_follow *f, struct flog *L)
-{
-    unwatch_file(f, L);
-    if (L->fd >= 0)
-        (void)close(L->fd);
-    L->fd = -1;
-    L->old = false;
-    L->dev = 0;
-    L->ino = 0;
-    restart_at(L, 0, 0);
-}
-
-/* Opens the file at the path from its start, when there is one. */
-static void open_path(struct guard_follow *f, struct flog *L)
-{
-    struct stat st;
-    int fd = open_log(L->path, &st);
-    if (fd >= 0)
-        take_fd(f, L, fd, &st, false, 0, 0);
-}
-
-/* Hands out the line at buf[start, start+len) whose newline is at file
- * offset nl (len may exceed GUARD_LINE_MAX: it is cut). */
-static void emit(struct flog *L, size_t idx, const char *p, size_t len,
+/* Hands out the line at p (len may exceed GUARD_LINE_MAX: it is cut)
+ * whose newline is at file offset nl. */
+static void emit(struct fin *x, size_t idx, const char *p, size_t len,
                  uint64_t nl, guard_line_fn fn, void *ctx)
 {
-    L->hash = guard_line_hash(p, len);
-    L->off = nl + 1;
+    x->hash = guard_line_hash(p, len);
+    x->off = nl + 1;
     fn(ctx, idx, p, len > GUARD_LINE_MAX ? GUARD_LINE_MAX : len);
 }
 
 /* Splits the buffer after n new bytes were appended to it. */
-static void split(struct flog *L, size_t idx, size_t n, guard_line_fn fn,
+static void split(struct fin *x, size_t idx, size_t n, guard_line_fn fn,
                   void *ctx, char *tmp)
 {
-    size_t start = 0, scan = L->blen;
-    size_t end = L->blen + n;
+    size_t start = 0, scan = x->blen;
+    size_t end = x->blen + n;
     /* file offset of buf[j] (beyond the cut head while skipping) */
-    uint64_t base = L->rpos - end;
+    uint64_t base = x->rpos - end;
     const char *nl;
     bool ok;
 
-    if (L->skip) {
-        nl = memchr(L->buf + scan, '\n', n);
+    if (x->skip) {
+        nl = memchr(x->buf + scan, '\n', n);
         if (nl == NULL) {
-            L->blen = GUARD_LINE_MAX; /* the skipped bytes are dropped */
+            x->blen = GUARD_LINE_MAX; /* the skipped bytes are dropped */
             goto out;
         }
         /* The cut head is handed out; the hash covers the line's tail,
          * which is read back from the file. */
-        start = (size_t)(nl - L->buf) + 1;
-        L->off = base + start;
-        L->hash = hash_before(L->fd, L->off - 1, tmp, &ok);
-        fn(ctx, idx, L->buf, GUARD_LINE_MAX);
-        L->skip = false;
+        start = (size_t)(nl - x->buf) + 1;
+        x->off = base + start;
+        x->hash = hash_before(x->fd, x->off - 1, tmp, &ok);
+        fn(ctx, idx, x->buf, GUARD_LINE_MAX);
+        x->skip = false;
         scan = start;
     }
     for (;;) {
-        nl = memchr(L->buf + scan, '\n', end - scan);
+        nl = memchr(x->buf + scan, '\n', end - scan);
         if (nl == NULL)
             break;
-        emit(L, idx, L->buf + start, (size_t)(nl - L->buf) - start,
-             base + (uint64_t)(nl - L->buf), fn, ctx);
-        start = (size_t)(nl - L->buf) + 1;
+        emit(x, idx, x->buf + start, (size_t)(nl - x->buf) - start,
+             base + (uint64_t)(nl - x->buf), fn, ctx);
+        start = (size_t)(nl - x->buf) + 1;
         scan = start;
     }
     if (end - start > GUARD_LINE_MAX) {
         /* keep the head, drop the rest until the newline */
-        memmove(L->buf, L->buf + start, GUARD_LINE_MAX);
-        L->blen = GUARD_LINE_MAX;
-        L->skip = true;
+        memmove(x->buf, x->buf + start, GUARD_LINE_MAX);
+        x->blen = GUARD_LINE_MAX;
+        x->skip = true;
     } else {
-        memmove(L->buf, L->buf + start, end - start);
-        L->blen = end - start;
+        memmove(x->buf, x->buf + start, end - start);
+        x->blen = end - start;
     }
 out:
     return;
 }
 
-/* A file we are leaving ends without newline: its last line is complete
- * now, since nothing will be appended to it any more. */
-static void flush_last(struct flog *L, size_t idx, guard_line_fn fn, void *ctx)
+/* Reads at most want bytes of x; *got is 0 at its end. */
+static int fin_read(struct fin *x, size_t idx, guard_line_fn fn, void *ctx,
+                    size_t want, char *tmp, size_t *got)
 {
-    if (L->skip)
-        fn(ctx, idx, L->buf, GUARD_LINE_MAX);
-    else if (L->blen > 0)
-        fn(ctx, idx, L->buf, L->blen);
+    size_t room = FOLLOW_BUF - x->blen;
+    ssize_t r;
+    int err = KK_OK;
+
+    *got = 0;
+    if (want < room)
+        room = want;
+    do {
+        r = pread(x->fd, x->buf + x->blen, room, (off_t)x->rpos);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) {
+        err = KK_ERR_IO;
+        goto out;
+    }
+    if (r > 0) {
+        x->rpos += (uint64_t)r;
+        x->last = now_s();
+        *got = (size_t)r;
+        split(x, idx, (size_t)r, fn, ctx, tmp);
+    }
+out:
+    return err;
+}
+
+static void swap_fin(struct flog *L)
+{
+    struct fin t = L->cur;
+    L->cur = L->old;
+    L->old = t;
 }
 
 /* What changed while we were not looking: the missing file appeared, the
@@ -311,69 +365,93 @@ static void flush_last(struct flog *L, size_t idx, guard_line_fn fn, void *ctx)
 static void look(struct guard_follow *f, struct flog *L)
 {
     struct stat st;
+    int fd;
     watch_dir(f, L);
-    if (L->fd < 0)
-        open_path(f, L);
-    else if (fstat(L->fd, &st) == 0 && (uint64_t)st.st_size < L->rpos)
-        restart_at(L, 0, 0);
+    L->oeof = false;
+    if (L->cur.fd < 0) {
+        fd = open_log(L->path, &st);
+        if (fd >= 0)
+            fin_take(f, &L->cur, fd, &st, 0, 0, L->path);
+    } else if (fstat(L->cur.fd, &st) == 0 &&
+               (uint64_t)st.st_size < L->cur.rpos) {
+        fin_restart(&L->cur, 0, 0);
+    }
 }
 
-/* True when the path no longer names the file we hold. */
-static bool rotated(const struct flog *L)
+/* At the end of the current file: has the path moved on? */
+static void at_end(struct guard_follow *f, struct flog *L, size_t idx,
+                   guard_line_fn fn, void *ctx, bool *done)
 {
     struct stat st;
-    if (stat(L->path, &st) != 0)
-        return errno == ENOENT || errno == ENOTDIR;
-    return (uint64_t)st.st_dev != L->dev || (uint64_t)st.st_ino != L->ino;
+    int fd = -1;
+
+    *done = true;
+    if (stat(L->path, &st) != 0) {
+        /* Nothing at the path: ours is still the file being written,
+         * unless it was removed and has been idle for the grace period. */
+        if ((errno == ENOENT || errno == ENOTDIR) &&
+            fstat(L->cur.fd, &st) == 0 && st.st_nlink == 0 &&
+            now_s() - L->cur.last >= (int64_t)f->grace) {
+            fin_flush(&L->cur, idx, fn, ctx);
+            fin_close(f, &L->cur);
+        }
+        goto out;
+    }
+    if ((uint64_t)st.st_dev == L->cur.dev && (uint64_t)st.st_ino == L->cur.ino)
+        goto out; /* the same file: nothing new yet */
+    fd = open_log(L->path, &st);
+    if (fd < 0)
+        goto out; /* not readable yet (its mode is set after creation) */
+    if (L->old.fd >= 0 && (uint64_t)st.st_dev == L->old.dev &&
+        (uint64_t)st.st_ino == L->old.ino) {
+        swap_fin(L); /* the earlier file came back: go on where we were */
+        L->old.last = now_s();
+        goto out;
+    }
+    /* Rotated: ours becomes the old file, read for the grace period. */
+    if (L->old.fd >= 0) {
+        fin_flush(&L->old, idx, fn, ctx);
+        fin_close(f, &L->old);
+    }
+    swap_fin(L);
+    L->old.last = now_s();
+    L->oeof = false;
+    fin_take(f, &L->cur, fd, &st, 0, 0, L->path);
+    fd = -1;
+    *done = false;
+out:
+    if (fd >= 0)
+        (void)close(fd);
 }
 
-/* Reads at most want bytes of one file.  *got: bytes read; *done: nothing
- * more to read in this file now. */
+/* Reads at most want bytes of one log: the rotated file first, then the
+ * current one.  *got: bytes read; *done: nothing more to read now. */
 static int step(struct guard_follow *f, size_t idx, guard_line_fn fn, void *ctx,
-                size_t want, size_t *got, bool *done, char *tmp)
+                size_t want, size_t *got, bool *done)
 {
     struct flog *L = &f->logs[idx];
-    size_t room = FOLLOW_BUF - L->blen;
-    ssize_t r;
     int err = KK_OK;
 
     *got = 0;
     *done = false;
-    if (L->fd < 0) {
+    if (L->old.fd >= 0 && !L->oeof) {
+        err = fin_read(&L->old, idx, fn, ctx, want, f->tmp, got);
+        if (err == KK_OK && *got == 0) {
+            L->oeof = true;
+            if (now_s() - L->old.last >= (int64_t)f->grace) {
+                fin_flush(&L->old, idx, fn, ctx);
+                fin_close(f, &L->old);
+            }
+        }
+        goto out;
+    }
+    if (L->cur.fd < 0) {
         *done = true;
         goto out;
     }
-    if (want < room)
-        room = want;
-    do {
-        r = pread(L->fd, L->buf + L->blen, room, (off_t)L->rpos);
-    } while (r < 0 && errno == EINTR);
-    if (r < 0) {
-        err = KK_ERR_IO;
-        goto out;
-    }
-    if (r > 0) {
-        L->rpos += (uint64_t)r;
-        *got = (size_t)r;
-        split(L, idx, (size_t)r, fn, ctx, tmp);
-        goto out;
-    }
-    /* At the end of the file we hold. */
-    if (L->old && !rotated(L)) {
-        /* the path names our file again (it came back, or was missing for
-         * a moment): go on where we are */
-        L->old = false;
-        *done = true;
-    } else if (L->old) {
-        flush_last(L, idx, fn, ctx);
-        close_fd(f, L);
-        open_path(f, L);
-        *done = L->fd < 0;
-    } else if (rotated(L)) {
-        L->old = true; /* read once more to its end, then switch */
-    } else {
-        *done = true;
-    }
+    err = fin_read(&L->cur, idx, fn, ctx, want, f->tmp, got);
+    if (err == KK_OK && *got == 0)
+        at_end(f, L, idx, fn, ctx, done);
 out:
     return err;
 }
@@ -384,8 +462,8 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
     bool active[GUARD_LOGS_MAX];
     _Alignas(struct inotify_event) char ev[4096];
     size_t left = max_bytes > 0 ? max_bytes : SIZE_MAX;
-    size_t i, k, got, want, nactive = 0;
-    bool done, progress;
+    size_t i, k, got, want;
+    bool done, progress = false;
     int err = KK_OK;
     ssize_t r;
 
@@ -396,12 +474,11 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
     } while (r > 0 || (r < 0 && errno == EINTR));
     for (i = 0; i < f->n; i++) {
         look(f, &f->logs[i]);
-        active[i] = f->logs[i].fd >= 0;
-        nactive += active[i];
+        active[i] = f->logs[i].cur.fd >= 0 || f->logs[i].old.fd >= 0;
+        progress = progress || active[i];
     }
-    /* Rounds of one chunk per file, so a backlog in one file does not keep
-     * the others waiting. */
-    progress = nactive > 0;
+    /* Rounds of one chunk per log, so a backlog in one does not keep the
+     * others waiting. */
     while (progress && left > 0) {
         progress = false;
         for (k = 0; k < f->n && left > 0; k++) {
@@ -409,7 +486,7 @@ int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
             if (!active[i])
                 continue;
             want = left < FOLLOW_CHUNK ? left : FOLLOW_CHUNK;
-            err = step(f, i, fn, ctx, want, &got, &done, f->tmp);
+            err = step(f, i, fn, ctx, want, &got, &done);
             if (err != KK_OK)
                 goto out;
             left -= got;
@@ -436,7 +513,7 @@ static int rotated_name(const char *path, char *out, size_t cap)
 
 /* Opens log L of a new follower at its stored position p (or NULL). */
 static int start_log(struct guard_follow *f, struct flog *L,
-                     const struct guard_pos *p, char *tmp, struct kk_diag *d)
+                     const struct guard_pos *p, struct kk_diag *d)
 {
     struct stat st, st1;
     char old[PATH_MAX + 3];
@@ -449,23 +526,24 @@ static int start_log(struct guard_follow *f, struct flog *L,
         err = errno == EACCES ? KK_ERR_PERM : KK_ERR_IO;
         goto out;
     }
-    if (fd >= 0 && p != NULL && pos_holds(fd, &st, p, tmp)) {
-        take_fd(f, L, fd, &st, false, p->offset, p->hash);
+    if (fd >= 0 && p != NULL && pos_holds(fd, &st, p, f->tmp)) {
+        fin_take(f, &L->cur, fd, &st, p->offset, p->hash, L->path);
         fd = -1;
         goto out;
     }
-    /* The same file under the name of its first rotation? */
+    /* The same file under the name of its first rotation?  Its rest is
+     * read first; it is the current file while the path names none. */
     if (p != NULL && p->ino != 0 &&
         rotated_name(L->path, old, sizeof old) == KK_OK) {
         fd1 = open_log(old, &st1);
-        if (fd1 >= 0 && pos_holds(fd1, &st1, p, tmp)) {
-            take_fd(f, L, fd1, &st1, true, p->offset, p->hash);
+        if (fd1 >= 0 && pos_holds(fd1, &st1, p, f->tmp)) {
+            fin_take(f, fd >= 0 ? &L->old : &L->cur, fd1, &st1, p->offset,
+                     p->hash, old);
             fd1 = -1;
-            goto out;
         }
     }
     if (fd >= 0) {
-        take_fd(f, L, fd, &st, false, 0, 0);
+        fin_take(f, &L->cur, fd, &st, 0, 0, L->path);
         fd = -1;
     }
 out:
@@ -505,6 +583,7 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
     if (f == NULL)
         goto out;
     f->ifd = -1;
+    f->grace = GUARD_FOLLOW_GRACE;
     f->tmp = malloc(GUARD_LINE_MAX + 1);
     if (f->tmp == NULL)
         goto out;
@@ -520,8 +599,8 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
     }
     for (i = 0; i < c->nlogs; i++) {
         L = &f->logs[i];
-        L->fd = -1;
-        L->wfile = -1;
+        L->cur.fd = L->cur.wd = -1;
+        L->old.fd = L->old.wd = -1;
         L->wdir = -1;
     }
     f->n = c->nlogs;
@@ -535,13 +614,15 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
         L = &f->logs[i];
         L->path = strdup(c->logs[i].path);
         L->dir = L->path != NULL ? dir_of(L->path) : NULL;
-        L->buf = malloc(FOLLOW_BUF);
-        if (L->path == NULL || L->dir == NULL || L->buf == NULL) {
+        L->cur.buf = malloc(FOLLOW_BUF);
+        L->old.buf = malloc(FOLLOW_BUF);
+        if (L->path == NULL || L->dir == NULL || L->cur.buf == NULL ||
+            L->old.buf == NULL) {
             err = KK_ERR_NOMEM;
             goto out;
         }
         p = pos != NULL && (have == NULL || have[i]) ? &pos[i] : NULL;
-        err = start_log(f, L, p, f->tmp, d);
+        err = start_log(f, L, p, d);
         if (err != KK_OK)
             goto out;
     }
@@ -559,17 +640,25 @@ void guard_follow_free(struct guard_follow *f)
     if (f == NULL)
         return;
     for (i = 0; i < f->n; i++) {
-        if (f->logs[i].fd >= 0)
-            (void)close(f->logs[i].fd);
+        if (f->logs[i].cur.fd >= 0)
+            (void)close(f->logs[i].cur.fd);
+        if (f->logs[i].old.fd >= 0)
+            (void)close(f->logs[i].old.fd);
         free(f->logs[i].path);
         free(f->logs[i].dir);
-        free(f->logs[i].buf);
+        free(f->logs[i].cur.buf);
+        free(f->logs[i].old.buf);
     }
     free(f->logs);
     free(f->tmp);
     if (f->ifd >= 0)
         (void)close(f->ifd);
     free(f);
+}
+
+void guard_follow_set_grace(struct guard_follow *f, unsigned seconds)
+{
+    f->grace = seconds;
 }
 
 int guard_follow_fd(const struct guard_follow *f)
@@ -581,10 +670,10 @@ void guard_follow_pos(const struct guard_follow *f, size_t i,
                       struct guard_pos *out)
 {
     memset(out, 0, sizeof *out);
-    if (i >= f->n || f->logs[i].fd < 0)
+    if (i >= f->n || f->logs[i].cur.fd < 0)
         return;
-    out->dev = f->logs[i].dev;
-    out->ino = f->logs[i].ino;
-    out->offset = f->logs[i].off;
-    out->hash = f->logs[i].hash;
+    out->dev = f->logs[i].cur.dev;
+    out->ino = f->logs[i].cur.ino;
+    out->offset = f->logs[i].cur.off;
+    out->hash = f->logs[i].cur.hash;
 }

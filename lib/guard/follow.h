@@ -4,13 +4,14 @@
  *
  * A follower reads each configured file from its stored position and then
  * as it grows (inotify on the file and its directory): a rotated file
- * (renamed or removed, a new one created) is read to its end before the
- * new one is opened; a truncated file is read again from its start; a
- * missing file is waited for.  The position of a file is its device,
- * inode, the offset after the last complete line handed out and a hash of
- * that line, so a restart resumes exactly there (and starts again from 0
- * when the file at the path is no longer the same file).  A file rotated
- * while the daemon was stopped is found again only under its first
+ * (renamed or removed, a new one created) is read to its end, then the new
+ * one from its start, and the old one is still read for a grace period
+ * since a writer appends to it until it reopens its log; a truncated file
+ * is read again from its start; a missing file is waited for.  The position of
+ * a file is its device, inode, the offset after the last complete line handed
+ * out and a hash of that line, so a restart resumes exactly there (and starts
+ * again from 0 when the file at the path is no longer the same file).  A file
+ * rotated while the daemon was stopped is found again only under its first
  * rotated name, PATH.1: renamed elsewhere, what was appended to it after
  * the stop is not read.
  *
@@ -40,6 +41,7 @@
 #define GUARD_STATE_HIST_MAX (1u << 20)     /* ban histories */
 #define GUARD_STATE_ALLOW_MAX 4096          /* runtime allowlist prefixes */
 #define GUARD_STATE_VERSION 1
+#define GUARD_FOLLOW_GRACE 60 /* seconds a rotated file is still read */
 
 struct guard_pos {
     uint64_t dev, ino;
@@ -71,6 +73,9 @@ int guard_follow_new(const struct guard_conf *c, const struct guard_pos *pos,
                      const bool *have, struct guard_follow **out,
                      struct kk_diag *d);
 void guard_follow_free(struct guard_follow *f);
+/* How long a file rotated away stays open after the last bytes it gave
+ * (default GUARD_FOLLOW_GRACE; 0: closed at its end; tests). */
+void guard_follow_set_grace(struct guard_follow *f, unsigned seconds);
 /* The inotify descriptor to wait on (readable when something changed). */
 int guard_follow_fd(const struct guard_follow *f);
 /* Reads everything new in every file (rotation, truncation and creation
@@ -82,8 +87,9 @@ int guard_follow_fd(const struct guard_follow *f);
  * not exist at start is watched only once the directory appears. */
 int guard_follow_read(struct guard_follow *f, guard_line_fn fn, void *ctx,
                       size_t max_bytes, bool *more);
-/* The current position of log i (after the last line handed out); all
- * zero while the file is missing. */
+/* The current position of log i (after the last line handed out in the
+ * file at its path, or the file that was there while the path names
+ * none); all zero while there is none. */
 void guard_follow_pos(const struct guard_follow *f, size_t i,
                       struct guard_pos *out);
 

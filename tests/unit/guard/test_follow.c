@@ -311,33 +311,48 @@ static void follow_finishes_a_renamed_file_before_the_new_one(void **state)
     drain(f, &g);
     EXPECT(&g, "1", "2");
     /* the writer keeps its descriptor across the rename, as nginx does
-     * until it reopens its logs */
+     * until it is told to reopen its logs */
     fd = open(x->path, O_WRONLY | O_APPEND | O_CLOEXEC);
     assert_true(fd >= 0);
     assert_int_equal(write(fd, "3\n", 2), 2);
     assert_int_equal(rename(x->path, old), 0);
     assert_int_equal(write(fd, "4\n", 2), 2);
     create(x->path, "5\n");
-    assert_int_equal(write(fd, "6", 1), 1); /* never ended */
-    assert_int_equal(close(fd), 0);
+    assert_int_equal(write(fd, "6", 1), 1);
     drain(f, &g);
-    EXPECT(&g, "3", "4", "6", "5");
+    EXPECT(&g, "3", "4", "5");
+    /* the old file is still read after the switch */
+    assert_int_equal(write(fd, "-late\n", 6), 6);
     append(x->path, "7\n");
     drain(f, &g);
-    EXPECT(&g, "7");
+    EXPECT(&g, "6-late", "7");
+    /* once its grace is over, its last line is handed out as it is and
+     * it is closed */
+    guard_follow_set_grace(f, 0);
+    assert_int_equal(write(fd, "8", 1), 1);
+    drain(f, &g);
+    EXPECT(&g, "8");
+    assert_int_equal(write(fd, "\nnever read\n", 12), 12);
+    append(x->path, "9\n");
+    drain(f, &g);
+    EXPECT(&g, "9");
+    assert_int_equal(close(fd), 0);
     guard_follow_free(f);
 }
 
-static void follow_waits_for_a_renamed_file_to_be_created_again(void **state)
+static void
+follow_keeps_reading_a_renamed_file_until_a_new_one_comes(void **state)
 {
     struct fx *x = *state;
     struct got g = {0};
     struct guard_follow *f;
-    struct guard_pos pos;
+    struct guard_pos pos, pos2;
+    struct stat st;
     char old[160];
 
     snprintf(old, sizeof old, "%s.1", x->path);
     create(x->path, "a\n");
+    assert_int_equal(stat(x->path, &st), 0);
     f = start(x, NULL);
     drain(f, &g);
     EXPECT(&g, "a");
@@ -345,11 +360,24 @@ static void follow_waits_for_a_renamed_file_to_be_created_again(void **state)
     assert_int_equal(rename(x->path, old), 0);
     drain(f, &g);
     EXPECT(&g, "b");
-    guard_follow_pos(f, 0, &pos);
-    assert_int_equal(pos.ino, 0);
-    create(x->path, "c\n");
+    /* nothing at the path: the renamed file is still the one written */
+    append(old, "c\n");
     drain(f, &g);
     EXPECT(&g, "c");
+    guard_follow_pos(f, 0, &pos);
+    assert_true(pos.ino == (uint64_t)st.st_ino);
+    assert_int_equal(pos.offset, 6);
+    /* a restart now finds it at PATH.1 */
+    guard_follow_free(f);
+    append(old, "d\n");
+    f = start(x, &pos);
+    drain(f, &g);
+    EXPECT(&g, "d");
+    create(x->path, "e\n");
+    drain(f, &g);
+    EXPECT(&g, "e");
+    guard_follow_pos(f, 0, &pos2);
+    assert_true(pos2.ino != pos.ino);
     guard_follow_free(f);
 }
 
@@ -378,6 +406,7 @@ static void follow_reads_a_removed_file_out_then_its_successor(void **state)
     struct fx *x = *state;
     struct got g = {0};
     struct guard_follow *f;
+    struct guard_pos pos;
 
     create(x->path, "a\n");
     f = start(x, NULL);
@@ -388,6 +417,20 @@ static void follow_reads_a_removed_file_out_then_its_successor(void **state)
     create(x->path, "c\n");
     drain(f, &g);
     EXPECT(&g, "b", "c");
+    /* removed with no successor: kept while the grace lasts, then closed */
+    append(x->path, "d\n");
+    assert_int_equal(unlink(x->path), 0);
+    drain(f, &g);
+    EXPECT(&g, "d");
+    guard_follow_pos(f, 0, &pos);
+    assert_true(pos.ino != 0);
+    guard_follow_set_grace(f, 0);
+    drain(f, &g);
+    guard_follow_pos(f, 0, &pos);
+    assert_int_equal(pos.ino, 0);
+    create(x->path, "e\n");
+    drain(f, &g);
+    EXPECT(&g, "e");
     guard_follow_free(f);
 }
 
@@ -604,13 +647,20 @@ static void follow_reads_a_backlog_in_bounded_calls(void **state)
     guard_follow_free(f);
 }
 
-static void follow_refuses_a_log_it_may_not_read(void **state)
+static void follow_refuses_a_log_it_cannot_read(void **state)
 {
     struct fx *x = *state;
     struct guard_follow *f = NULL;
     struct kk_diag d = {{0}};
     int err;
 
+    /* a directory is no log */
+    assert_int_equal(mkdir(x->path, 0700), 0);
+    err = guard_follow_new(x->c, NULL, NULL, &f, &d);
+    assert_int_equal(err, KK_ERR_IO);
+    assert_null(f);
+    assert_non_null(strstr(d.msg, "access.log"));
+    assert_int_equal(rmdir(x->path), 0);
     if (geteuid() == 0) {
         skip(); /* root reads anything */
     }
@@ -634,7 +684,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             follow_finishes_a_renamed_file_before_the_new_one, setup, teardown),
         cmocka_unit_test_setup_teardown(
-            follow_waits_for_a_renamed_file_to_be_created_again, setup,
+            follow_keeps_reading_a_renamed_file_until_a_new_one_comes, setup,
             teardown),
         cmocka_unit_test_setup_teardown(
             follow_reads_a_copytruncated_file_from_its_start, setup, teardown),
@@ -652,7 +702,7 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(follow_reads_a_backlog_in_bounded_calls,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(follow_refuses_a_log_it_may_not_read,
+        cmocka_unit_test_setup_teardown(follow_refuses_a_log_it_cannot_read,
                                         setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
