@@ -39,9 +39,10 @@ struct guard_ban_req {
     struct guard_addr addr;
 };
 #define GUARD_TIMEOUT_MAX (366u * 24 * 3600)
-#define GUARD_BAN_V4_PLEN_MIN 8 /* shortest IPv4 prefix a ban may name */
-#define GUARD_BAN_V6_PLEN_MIN                                                  \
-    16 /* shortest IPv6 prefix a ban may name (as v6_prefix) */
+/* The shortest prefixes a ban may name: those v4_prefix and v6_prefix
+ * allow. */
+#define GUARD_BAN_V4_PLEN_MIN 8
+#define GUARD_BAN_V6_PLEN_MIN 16
 #define GUARD_BAN_QUEUE_MAX (256u * 1024) /* requests waiting for a commit */
 #define GUARD_BAN_FILE_MAX (32u * 1024 * 1024) /* bytes of a deny file read */
 #define GUARD_BAN_PACKET_REQS 256     /* requests in one socketpair packet */
