@@ -373,6 +373,9 @@ follow_keeps_reading_a_renamed_file_until_a_new_one_comes(void **state)
     f = start(x, &pos);
     drain(f, &g);
     EXPECT(&g, "d");
+    guard_follow_pos(f, 0, &pos2);
+    assert_true(pos2.ino == pos.ino);
+    assert_int_equal(pos2.offset, 8);
     create(x->path, "e\n");
     drain(f, &g);
     EXPECT(&g, "e");
