@@ -275,6 +275,17 @@ static int conf_defaults(struct guard_conf *c)
         set_str(&c->deny_style, "nginx")) {
         goto out;
     }
+    /* Loopback is never banned: behind a proxy on the same server every
+     * request comes from it (docs/guard.md, "[allow]"). */
+    for (size_t i = 0; i < 2; i++) {
+        static const char *const lo[] = {"127.0.0.0/8", "::1"};
+        struct guard_addr a;
+        r = guard_addr_parse_prefix(lo[i], strlen(lo[i]), &a);
+        if (r == KK_OK)
+            r = guard_addrset_add(c->allow, &a);
+        if (r != KK_OK)
+            goto out;
+    }
     r = KK_OK;
 out:
     return r;

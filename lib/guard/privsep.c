@@ -424,7 +424,14 @@ static int writer_main(const struct guard_conf *c, int fd)
     int r;
 
     kk_diag_clear(&d);
-    prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+    /* A service stop signals every process of the service at once; the
+     * writer must outlive the daemon's last batch (flush_on_stop), so it
+     * ignores the stop signals and ends when the daemon's end of the
+     * socket closes, or at once if the daemon dies. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
     signal(SIGPIPE, SIG_IGN);
     signal(SIGCHLD, SIG_DFL);
     /* Nothing of the daemon's but our socket stays open. */

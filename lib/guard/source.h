@@ -42,9 +42,9 @@ struct guard_source_counts {
  * row per rule bit.  Never fails: an unreadable line is counted.
  */
 void guard_source_feed(struct guard_source *s, struct guard_matcher *m,
-                       const struct guard_conf *c, const char *line,
-                       size_t len, FILE *matches,
-                       struct guard_hit hits[GUARD_SOURCE_HITS], size_t *n);
+                       const struct guard_conf *c, const char *line, size_t len,
+                       FILE *matches, struct guard_hit hits[GUARD_SOURCE_HITS],
+                       size_t *n);
 void guard_source_counts(const struct guard_source *s,
                          struct guard_source_counts *out);
 

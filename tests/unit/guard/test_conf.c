@@ -204,9 +204,14 @@ static void every_section_is_read(void **state)
     assert_string_equal(c->logs[0].path, "/var/log/nginx/access.log");
     assert_int_equal(c->logs[0].fmt, GUARD_FMT_WEB);
     assert_int_equal(c->logs[1].fmt, GUARD_FMT_AUTO);
-    assert_int_equal(guard_addrset_count(c->allow), 2);
+    /* the file's two prefixes, and loopback (IPv4 and IPv6) always */
+    assert_int_equal(guard_addrset_count(c->allow), 4);
     struct guard_addr a;
     assert_int_equal(guard_addr_parse("203.0.113.77", 12, &a), KK_OK);
+    assert_true(guard_addrset_contains(c->allow, &a));
+    assert_int_equal(guard_addr_parse("127.3.2.1", 9, &a), KK_OK);
+    assert_true(guard_addrset_contains(c->allow, &a));
+    assert_int_equal(guard_addr_parse("::1", 3, &a), KK_OK);
     assert_true(guard_addrset_contains(c->allow, &a));
     assert_int_equal(c->backend, GUARD_BACKEND_FILE);
     assert_string_equal(c->deny_file, "/etc/nginx/kalkan-deny.conf");
