@@ -58,8 +58,8 @@ static const char guard_usage[] =
     "  --ready FILE      run: write FILE once following (for scripts)\n"
     "  -h, --help        show this help\n"
     "\n"
-    "Exit status: 0 success, 2 usage, configuration or input error,\n"
-    "3 runtime failure (no daemon running, a log cannot be read).\n";
+    "Exit status: 0 success, 2 usage, configuration or input error (a log\n"
+    "replay cannot open), 3 runtime failure (no daemon running).\n";
 
 enum {
     O_CONFIG = 256,
