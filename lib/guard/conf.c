@@ -304,6 +304,28 @@ static bool first_time(struct pstate *p, unsigned k)
     return first;
 }
 
+/* Finds k among the section's keys and marks it set: false (and the
+ * error set) when it is unknown or set before in this file. */
+static bool section_key(struct pstate *p, unsigned line,
+                        const char *const *keys, unsigned n, const char *sec,
+                        const char *k, unsigned *ki)
+{
+    unsigned i = 0;
+    while (i < n && strcmp(keys[i], k) != 0) {
+        i++;
+    }
+    if (i == n) {
+        fail(p, line, "unknown key '%s' in [%s]", k, sec);
+        return false;
+    }
+    if (!first_time(p, i)) {
+        fail(p, line, "'%s' is set twice in [%s]", k, sec);
+        return false;
+    }
+    *ki = i;
+    return true;
+}
+
 static int key_guard(struct pstate *p, unsigned line, const char *k,
                      const char *v)
 {
@@ -315,15 +337,8 @@ static int key_guard(struct pstate *p, unsigned line, const char *k,
     uint64_t n = 0;
     unsigned ki = 0;
     int r = KK_ERR_INVAL;
-    while (ki < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[ki], k) != 0) {
-        ki++;
-    }
-    if (ki == sizeof(keys) / sizeof(keys[0])) {
-        fail(p, line, "unknown key '%s' in [guard]", k);
-        goto out;
-    }
-    if (!first_time(p, ki)) {
-        fail(p, line, "'%s' is set twice in [guard]", k);
+    if (!section_key(p, line, keys, sizeof(keys) / sizeof(keys[0]), "guard", k,
+                     &ki)) {
         goto out;
     }
     switch (ki) {
@@ -485,15 +500,8 @@ static int key_backend(struct pstate *p, unsigned line, const char *k,
     struct guard_conf *c = p->c;
     unsigned ki = 0;
     int r = KK_ERR_INVAL;
-    while (ki < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[ki], k) != 0) {
-        ki++;
-    }
-    if (ki == sizeof(keys) / sizeof(keys[0])) {
-        fail(p, line, "unknown key '%s' in [backend]", k);
-        goto out;
-    }
-    if (!first_time(p, ki)) {
-        fail(p, line, "'%s' is set twice in [backend]", k);
+    if (!section_key(p, line, keys, sizeof(keys) / sizeof(keys[0]), "backend",
+                     k, &ki)) {
         goto out;
     }
     switch (ki) {
@@ -562,15 +570,8 @@ static int key_hub(struct pstate *p, unsigned line, const char *k,
     struct guard_conf *c = p->c;
     unsigned ki = 0;
     int r = KK_ERR_INVAL;
-    while (ki < sizeof(keys) / sizeof(keys[0]) && strcmp(keys[ki], k) != 0) {
-        ki++;
-    }
-    if (ki == sizeof(keys) / sizeof(keys[0])) {
-        fail(p, line, "unknown key '%s' in [hub]", k);
-        goto out;
-    }
-    if (!first_time(p, ki)) {
-        fail(p, line, "'%s' is set twice in [hub]", k);
+    if (!section_key(p, line, keys, sizeof(keys) / sizeof(keys[0]), "hub", k,
+                     &ki)) {
         goto out;
     }
     switch (ki) {
