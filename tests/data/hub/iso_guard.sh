@@ -22,10 +22,13 @@ iso_guard_report() {
     echo "{\"host\":\"qx$1marker-host\",\"version\":\"0.1.0\",\"started_at\":\"$at\",\"sent_at\":\"$now\",\"lines\":10,\"matched\":2,\"tracked\":1,\"banned\":1,\"events\":[{\"at\":\"$at\",\"kind\":\"ban\",\"address\":\"192.0.2.7\",\"rule\":\"qx$1marker-rule\",\"hits\":5,\"first\":\"$at\",\"until\":\"$now\",\"level\":1}]}"
 }
 
-# iso_guard_make LETTER TAG OUTLET_ID
+# iso_guard_make LETTER TAG OUTLET_ID (called again when B grows: each
+# call adds a network of its own)
+ISO_GUARD_N=0
 iso_guard_make() {
-    local o=$1 t=$2 oid=$3 net=198.51.100.0/24
-    [ "$o" = A ] || net=203.0.113.0/24
+    local o=$1 t=$2 oid=$3 net
+    ISO_GUARD_N=$((ISO_GUARD_N + 1))
+    net=10.$ISO_GUARD_N.0.0/16
     req "$TR" POST "/api/v1/websites/${ID[$o.website]}/guard" "$(iso_guard_report "$t")"
     [ "$STATUS" = 201 ] || echo "setup: a guard report for $o: HTTP $STATUS $(head -c 300 "$T/r.body")" >&2
     req "$TR" POST "/api/v1/outlets/$oid/guard/networks" \
@@ -39,11 +42,12 @@ iso_guard_make() {
 ISO_MAKERS+=(iso_guard_make)
 
 # iso_guard_view OUTLET_ID : the outlet's networks and its websites' guard
-# reports, as the trainer reads them.
+# reports, as the trainer reads them (a label under "note", where the
+# walk looks for markers).
 iso_guard_view() {
     local w
     req "$TR" GET "/api/v1/outlets/$1/guard/networks"
-    jq -c '{networks: [.networks[] | {id, prefix, label}]}' "$T/r.body"
+    jq -c '{networks: [.networks[] | {id, prefix, note: .label}]}' "$T/r.body"
     req "$TR" GET "/api/v1/outlets/$1/websites"
     for w in $(jq -r '.websites[].id' "$T/r.body"); do
         req "$TR" GET "/api/v1/websites/$w/guard"
