@@ -272,7 +272,7 @@ type = none
 url = $HUB_URL
 website = $W
 token_file = $g/token
-interval = 1s
+interval = 10s
 EOF2
     before=$(q "SELECT count(*) FROM guard_reports WHERE website_id = $W")
     rc=0
