@@ -78,9 +78,9 @@ struct guard_replay_opts {
 };
 
 struct guard_replay {
-    uint64_t lines;   /* log lines (or journal records) read */
-    uint64_t matched; /* lines that at least one rule matched */
-    uint64_t unparsed; /* lines no format could read */
+    uint64_t lines;         /* log lines (or journal records) read */
+    uint64_t matched;       /* lines that at least one rule matched */
+    uint64_t unparsed;      /* lines no format could read */
     struct guard_ban *bans; /* in the order they were decided */
     size_t nbans;
     int64_t elapsed_ms;
@@ -109,10 +109,10 @@ KK_API void guard_replay_free(struct guard_replay *r);
 /* ---- The daemon ---- */
 
 struct guard_run_opts {
-    bool foreground;    /* log to stderr as well as syslog */
-    bool once;          /* read what is there, act, and stop (tests) */
-    const char *ready;  /* when set, a file written once the daemon follows
-                           its logs and has restored its bans (tests) */
+    bool foreground;   /* log to stderr as well as syslog */
+    bool once;         /* read what is there, act, and stop (tests) */
+    const char *ready; /* when set, a file written once the daemon follows
+                          its logs and has restored its bans (tests) */
 };
 
 /*
@@ -122,8 +122,7 @@ struct guard_run_opts {
  * when it could not start.
  */
 KK_API KK_WUR int guard_run(const struct guard_conf *c,
-                            const struct guard_run_opts *o,
-                            struct kk_diag *d);
+                            const struct guard_run_opts *o, struct kk_diag *d);
 
 /*
  * Sends one request to the running daemon through its control socket and
