@@ -31,7 +31,8 @@ own WordPress cron and uptime monitor, polite crawlers that meet old links
 (404), and iPhone readers whose browsers ask for missing touch icons.
 
 Lines are sorted by time with up to 1.5 s of local disorder, as nginx
-workers and syslog writers produce.  The output depends only on the
+workers and syslog writers produce; the lines of one process stay in
+the order it wrote them.  The output depends only on the
 options: the same options give the same bytes.  Standard library only.
 """
 
@@ -130,6 +131,7 @@ class Corpus:
         self.end = end
         self.start = end - SPAN
         self.web = []   # (sort key, seq, line)
+        self._pid_jitter = {}
         self.auth = []
         self.seq = 0
         self.truth = []  # (category, address, expected, rule)
@@ -231,7 +233,16 @@ class Corpus:
         else:
             line = "%s %s %s[%d]: %s\n" % (self.sys_time(t), HOST, prog, pid,
                                            msg)
-        self.auth.append(self._key(t) + (line,))
+        if pid is None:
+            self.auth.append(self._key(t) + (line,))
+        else:
+            # One process writes its lines in order: its disorder against
+            # the others is one offset for all its lines.
+            j = self._pid_jitter.get(pid)
+            if j is None:
+                j = self._pid_jitter[pid] = self.rng.random() * 1.5
+            self.seq += 1
+            self.auth.append((t + j, self.seq, line))
 
     def pid(self):
         return self.rng.randrange(2000, 4000000)
