@@ -1532,7 +1532,7 @@ static int write_programme(struct demo *g, struct kk_diag *d)
 {
     static int (*const area[])(struct hub_demo_ctx *) = {
         hub_demo_selection, hub_demo_assess, hub_demo_training,
-        hub_demo_incidents, hub_demo_site,
+        hub_demo_incidents, hub_demo_site,   hub_demo_guard,
     };
     int err = KK_OK;
     for (size_t i = 0; i < sizeof area / sizeof area[0] && err == KK_OK; i++) {

@@ -75,6 +75,7 @@ KK_WUR int hub_demo_assess(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_training(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_incidents(struct hub_demo_ctx *x);
 KK_WUR int hub_demo_site(struct hub_demo_ctx *x);
+KK_WUR int hub_demo_guard(struct hub_demo_ctx *x);
 
 /* --- website checks (site_pages.c, site_remind.c): what the register,
  * the outlet's overview and the reminders show of them --- */

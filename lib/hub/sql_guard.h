@@ -82,4 +82,27 @@ HUB_SQL(HUB_Q_GUARD_NET_DEL, HUB_SQL_SCOPED,
         "DELETE FROM guard_networks WHERE id = :id AND outlet_id = :outlet "
         "AND " HUB_SCOPE("outlet_id") " AND :pid = 0")
 
+/* --- the demo programme (demo_guard.c) --- */
+
+HUB_SQL(HUB_Q_DEMO_GUARD_REPORT, HUB_SQL_SYSTEM,
+        "INSERT INTO guard_reports (id, outlet_id, website_id, created_by, "
+        "received_at, started_at, sent_at, host, version, lines, matched, "
+        "tracked, banned, events) VALUES (:id, :outlet, :website, :by, :at, "
+        ":started_at, :at, :host, :version, :lines, :matched, :tracked, "
+        ":banned, :events)")
+HUB_SQL(HUB_Q_DEMO_GUARD_EVENT, HUB_SQL_SYSTEM,
+        "INSERT OR IGNORE INTO guard_events (id, outlet_id, website_id, "
+        "report_id, at, kind, address, rule, hits, first_at, until_at, level) "
+        "VALUES (:id, :outlet, :website, :report, :at, :kind, :address, "
+        ":rule, :hits, :first, :until, :level)")
+HUB_SQL(HUB_Q_DEMO_GUARD_OBS, HUB_SQL_SYSTEM,
+        "INSERT INTO observations (outlet_id, subject_type, subject_id, "
+        "control_id, status, value, source, note, observed_at, observed_by, "
+        "expires_at) VALUES (:outlet, 'website', :website, 'WEB-11', 'pass', "
+        "NULL, 'guard', '', :at, NULL, :expires)")
+HUB_SQL(HUB_Q_DEMO_GUARD_NET, HUB_SQL_SYSTEM,
+        "INSERT OR IGNORE INTO guard_networks (id, outlet_id, prefix, label, "
+        "created_at, created_by) VALUES (:id, :outlet, :prefix, :label, :at, "
+        ":by)")
+
 /* clang-format on */
