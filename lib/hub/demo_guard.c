@@ -61,19 +61,6 @@ out:
     return err;
 }
 
-static int64_t focal_of(struct hub_demo_ctx *x, int64_t outlet)
-{
-    sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_SITE_USER);
-    int64_t id = 0;
-    if (st != NULL) {
-        hub_bind_i64(st, ":outlet", outlet);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            id = sqlite3_column_int64(st, 0);
-        sqlite3_reset(st);
-    }
-    return id;
-}
-
 /* Runs a prepared insert to its end. */
 static int step_done(sqlite3_stmt *st)
 {
@@ -199,7 +186,7 @@ int hub_demo_guard(struct hub_demo_ctx *x)
     /* The last website never gets a guard. */
     for (size_t i = 0; i + 1 < n && err == KK_OK; i++) {
         const struct gsite *w = &s[i];
-        int64_t by = focal_of(x, w->outlet);
+        int64_t by = hub_demo_focal(x, w->outlet);
         /* Installed in the programme's third to sixth week. */
         int64_t started = x->start + 14 * DAY + (int64_t)i * 5 * DAY +
                           (int64_t)hub_demo_below(x, 8 * HOUR);

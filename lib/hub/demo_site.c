@@ -96,7 +96,7 @@ out:
     return err;
 }
 
-static int64_t focal_of(struct hub_demo_ctx *x, int64_t outlet)
+int64_t hub_demo_focal(struct hub_demo_ctx *x, int64_t outlet)
 {
     sqlite3_stmt *st = hub_q(x->c, HUB_Q_DEMO_SITE_USER);
     int64_t id = 0;
@@ -232,7 +232,7 @@ int hub_demo_site(struct hub_demo_ctx *x)
         last_outlet = s[i].outlet;
     for (size_t i = 0; i < n && err == KK_OK; i++) {
         struct site *w = &s[i];
-        int64_t focal = focal_of(x, w->outlet);
+        int64_t focal = hub_demo_focal(x, w->outlet);
         int failed_week = 2 + (int)hub_demo_below(x, (uint64_t)weeks);
         plan(x, w, weeks > 2 ? weeks - 2 : 1);
         for (int k = 0; k <= weeks && err == KK_OK; k++) {

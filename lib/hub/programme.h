@@ -67,6 +67,10 @@ uint64_t hub_demo_below(struct hub_demo_ctx *x, uint64_t n);
 /* A row id in [2^40, 2^53) from x->ids: the same seed, the same ids. */
 int64_t hub_demo_id(struct hub_demo_ctx *x);
 
+/* The first focal point of an outlet (0 when it has none): who the demo
+ * makes register and send the outlet's website data. */
+int64_t hub_demo_focal(struct hub_demo_ctx *x, int64_t outlet);
+
 /* Each area's demo rows; KK_OK or an error with x->d set.  They read the
  * outlets, people, devices and users back through HUB_Q_DEMO_* statements
  * of their own sql_*.h. */
