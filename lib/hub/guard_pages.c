@@ -24,6 +24,7 @@
 #include "i18n.h"
 #include "model.h"
 #include "programme.h"
+#include "site_hub.h"
 
 #define DAY INT64_C(86400)
 #define HOUR INT64_C(3600)
@@ -33,40 +34,6 @@
 #define API_EVENTS 1000
 #define API_DAYS_MAX 90
 #define LABEL_MAX 100
-
-struct gweb {
-    int64_t id, outlet;
-    char url[KK_HUB_NAME_MAX + 1];
-    bool archived;
-};
-
-static int gweb_load(struct hub_req *r, int64_t outlet, int64_t id,
-                     struct gweb *w)
-{
-    sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_WEBSITE);
-    int rc, err = KK_ERR_NOTFOUND;
-    memset(w, 0, sizeof *w);
-    if (st == NULL) {
-        err = KK_ERR_IO;
-        goto out;
-    }
-    hub_bind_i64(st, ":id", id);
-    hub_bind_i64(st, ":outlet", outlet);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        w->id = sqlite3_column_int64(st, 0);
-        w->outlet = sqlite3_column_int64(st, 1);
-        snprintf(w->url, sizeof w->url, "%s", hub_col_text(st, 2));
-        w->archived =
-            sqlite3_column_int(st, 3) != 0 || sqlite3_column_int(st, 5) != 0;
-        err = KK_OK;
-    } else if (rc != SQLITE_DONE) {
-        err = hub_sql_err(rc);
-    }
-    sqlite3_reset(st);
-out:
-    return err;
-}
 
 /* --- the last heartbeat --- */
 
@@ -149,7 +116,7 @@ static int store_events(struct hub_req *r, int64_t report,
 
 /* The observation of WEB-11 for the website, unless one was written in
  * the last hour. */
-static int store_observation(struct hub_req *r, const struct gweb *w,
+static int store_observation(struct hub_req *r, const struct hub_site_web *w,
                              const struct hub_guard_report *rep, int64_t now)
 {
     const struct hub_control *ctl =
@@ -192,7 +159,7 @@ out:
     return err;
 }
 
-static int store_report(struct hub_req *r, const struct gweb *w,
+static int store_report(struct hub_req *r, const struct hub_site_web *w,
                         const struct hub_guard_report *rep, int64_t *added)
 {
     sqlite3_stmt *st = NULL;
@@ -374,11 +341,11 @@ static void jw_time(struct hub_jw *w, const char *key, int64_t t)
 static int api_post(struct hub_req *r)
 {
     struct hub_guard_report rep;
-    struct gweb w;
+    struct hub_site_web w;
     struct hub_jw jw;
     const char *why = NULL;
     int64_t added = 0;
-    int err = gweb_load(r, 0, r->param[0], &w);
+    int err = hub_site_web_load(r, 0, r->param[0], &w);
     memset(&rep, 0, sizeof rep);
     if (err != KK_OK)
         goto out;
@@ -478,14 +445,14 @@ static int jw_daily(struct hub_req *r, struct hub_jw *w, int64_t website,
 
 static int api_get(struct hub_req *r)
 {
-    struct gweb w;
+    struct hub_site_web w;
     struct beat b;
     struct hub_jw jw;
     const char *ds = hub_form_get(r->query, "days");
     uint64_t days = 7;
     int64_t now = hub_now(), since;
     sqlite3_stmt *st = NULL;
-    int rc = SQLITE_DONE, err = gweb_load(r, 0, r->param[0], &w);
+    int rc = SQLITE_DONE, err = hub_site_web_load(r, 0, r->param[0], &w);
     if (err == KK_OK)
         err = beat_load(r, w.id, &b);
     if (err != KK_OK)
@@ -590,7 +557,7 @@ static int api_net_del(struct hub_req *r)
 
 /* --- the forms --- */
 
-static void back_url(const struct gweb *w, char *out, size_t cap)
+static void back_url(const struct hub_site_web *w, char *out, size_t cap)
 {
     snprintf(out, cap, "/outlets/%lld/websites/%lld/checks#guard",
              (long long)w->outlet, (long long)w->id);
@@ -600,9 +567,9 @@ static int h_net_add(struct hub_req *r)
 {
     const char *v[2], *bad = NULL, *why = NULL;
     char canon[HUB_GUARD_ADDR_MAX], url[URL_MAX];
-    struct gweb w;
+    struct hub_site_web w;
     int64_t id = 0;
-    int err = gweb_load(r, r->param[0], r->param[1], &w);
+    int err = hub_site_web_load(r, r->param[0], r->param[1], &w);
     if (err == KK_OK && hub_fields_read(r, net_fields, 2, v, &bad) != KK_OK) {
         hub_fail(r, 400, "invalid",
                  "Give a network such as 203.0.113.0/24: IPv4 /16 or longer, "
@@ -624,8 +591,8 @@ out:
 static int h_net_del(struct hub_req *r)
 {
     char url[URL_MAX];
-    struct gweb w;
-    int err = gweb_load(r, r->param[0], r->param[1], &w);
+    struct hub_site_web w;
+    int err = hub_site_web_load(r, r->param[0], r->param[1], &w);
     if (err == KK_OK)
         err = net_del(r, w.outlet, r->param[2]);
     if (err == KK_OK) {
@@ -650,7 +617,7 @@ static void when(struct hub_req *r, int64_t t)
     }
 }
 
-static void beat_part(struct hub_req *r, const struct gweb *w,
+static void beat_part(struct hub_req *r, const struct hub_site_web *w,
                       const struct beat *b, int64_t now)
 {
     if (!b->found) {
@@ -830,7 +797,7 @@ out:
     return err;
 }
 
-static int nets_part(struct hub_req *r, const struct gweb *w)
+static int nets_part(struct hub_req *r, const struct hub_site_web *w)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_GUARD_NETS);
     char base[URL_MAX];
@@ -901,7 +868,8 @@ out:
 void hub_guard_section(struct hub_req *r, int64_t outlet, int64_t website,
                        bool archived)
 {
-    struct gweb w = {.id = website, .outlet = outlet, .archived = archived};
+    struct hub_site_web w = {
+        .id = website, .outlet = outlet, .archived = archived};
     struct beat b;
     int64_t now = hub_now();
     int err = beat_load(r, website, &b);

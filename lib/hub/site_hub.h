@@ -33,6 +33,21 @@ int hub_site_sev_from_name(const char *name);
 /* SITE_AREA_* of "tls".."dns", or -1. */
 int hub_site_area_from_name(const char *name);
 
+/* --- a website as the pages see it (site_pages.c, guard_pages.c) --- */
+
+struct hub_site_web {
+    int64_t id, outlet;
+    char url[KK_HUB_NAME_MAX + 1];
+    char outlet_name[KK_HUB_NAME_MAX + 1];
+    bool archived; /* the website or its outlet */
+};
+
+/* Loads website id of outlet (0: whichever outlet it is in) in the
+ * caller's scope.  KK_ERR_NOTFOUND when it does not exist or is out of
+ * scope (the two are answered alike); KK_ERR_IO on a database error. */
+KK_WUR int hub_site_web_load(struct hub_req *r, int64_t outlet, int64_t id,
+                             struct hub_site_web *w);
+
 /* --- one check's result, as stored --- */
 
 struct hub_site_item {

@@ -38,13 +38,6 @@
 
 /* --- what is read --- */
 
-struct web {
-    int64_t id, outlet;
-    char url[KK_HUB_NAME_MAX + 1];
-    char outlet_name[KK_HUB_NAME_MAX + 1];
-    bool archived;
-};
-
 struct chk {
     int64_t id, outlet, website, n;
     char trigger[16], status[16];
@@ -73,8 +66,8 @@ struct fset {
     size_t n;
 };
 
-static int web_load(struct hub_req *r, int64_t outlet, int64_t id,
-                    struct web *w)
+int hub_site_web_load(struct hub_req *r, int64_t outlet, int64_t id,
+                      struct hub_site_web *w)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_WEBSITE);
     int rc, err = KK_ERR_NOTFOUND;
@@ -415,7 +408,7 @@ static void lines(struct hub_req *r, const char *text)
     }
 }
 
-static void checks_url(const struct web *w, char *out, size_t cap)
+static void checks_url(const struct hub_site_web *w, char *out, size_t cap)
 {
     snprintf(out, cap, "/outlets/%lld/websites/%lld/checks",
              (long long)w->outlet, (long long)w->id);
@@ -440,7 +433,8 @@ static void flash(struct hub_req *r)
     }
 }
 
-static void head(struct hub_req *r, const struct web *w, const char *title)
+static void head(struct hub_req *r, const struct hub_site_web *w,
+                 const char *title)
 {
     char url[URL_MAX];
     hub_page_begin(r, title);
@@ -468,7 +462,7 @@ static void head(struct hub_req *r, const struct web *w, const char *title)
 }
 
 /* The pending check, if any, and the "Check now" form. */
-static int check_now(struct hub_req *r, const struct web *w)
+static int check_now(struct hub_req *r, const struct hub_site_web *w)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_PENDING);
     char url[URL_MAX];
@@ -784,8 +778,8 @@ struct hrow {
 };
 
 /* The latest HISTORY_ROWS checks of w into v, *n of them. */
-static int history_load(struct hub_req *r, const struct web *w, struct hrow *v,
-                        size_t *n)
+static int history_load(struct hub_req *r, const struct hub_site_web *w,
+                        struct hrow *v, size_t *n)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_LIST);
     int rc = SQLITE_DONE, err = KK_OK;
@@ -846,7 +840,7 @@ static void history_chart(struct hub_req *r, const struct hrow *v, size_t n)
     }
 }
 
-static void history_table(struct hub_req *r, const struct web *w,
+static void history_table(struct hub_req *r, const struct hub_site_web *w,
                           const struct hrow *v, size_t n)
 {
     char url[URL_MAX];
@@ -897,7 +891,7 @@ static void history_table(struct hub_req *r, const struct web *w,
 }
 
 /* The history: a chart of the scores and the table of every check. */
-static int history(struct hub_req *r, const struct web *w)
+static int history(struct hub_req *r, const struct hub_site_web *w)
 {
     struct hrow v[HISTORY_ROWS];
     size_t n = 0;
@@ -919,7 +913,7 @@ static int history(struct hub_req *r, const struct web *w)
 
 /* The latest finished check of w into latest and the latest done one
  * into done (the same when the latest is done); *have_* say which exist. */
-static int latest_pair(struct hub_req *r, const struct web *w,
+static int latest_pair(struct hub_req *r, const struct hub_site_web *w,
                        struct chk *latest, bool *have_latest, struct chk *done,
                        bool *have_done)
 {
@@ -942,10 +936,10 @@ static int latest_pair(struct hub_req *r, const struct web *w,
 
 static int h_page(struct hub_req *r)
 {
-    struct web w;
+    struct hub_site_web w;
     struct chk latest, done;
     bool have_latest = false, have_done = false;
-    int err = web_load(r, r->param[0], r->param[1], &w);
+    int err = hub_site_web_load(r, r->param[0], r->param[1], &w);
     memset(&latest, 0, sizeof latest);
     memset(&done, 0, sizeof done);
     if (err == KK_OK)
@@ -986,10 +980,10 @@ static void pending_line(struct hub_req *r, const char *status)
 
 static int h_check_page(struct hub_req *r)
 {
-    struct web w;
+    struct hub_site_web w;
     struct chk c;
     char url[URL_MAX];
-    int err = web_load(r, r->param[0], r->param[1], &w);
+    int err = hub_site_web_load(r, r->param[0], r->param[1], &w);
     memset(&c, 0, sizeof c);
     if (err == KK_OK)
         err = chk_get(r, w.outlet, w.id, r->param[2], &c);
@@ -1017,7 +1011,8 @@ out:
 /* --- queueing --- */
 
 /* The check of w already queued or running, if any, into *id. */
-static int pending_of(struct hub_req *r, const struct web *w, int64_t *id)
+static int pending_of(struct hub_req *r, const struct hub_site_web *w,
+                      int64_t *id)
 {
     sqlite3_stmt *st = hub_scoped(r, HUB_Q_SITE_PENDING);
     int err = st != NULL ? KK_OK : KK_ERR_IO;
@@ -1034,8 +1029,8 @@ static int pending_of(struct hub_req *r, const struct web *w, int64_t *id)
 /* Queues a check of w (trigger manual or api): *id the new or the pending
  * check, *pending whether one was waiting already.  KK_ERR_BUSY when one
  * is waiting that the caller may not see. */
-static int queue(struct hub_req *r, const struct web *w, const char *trigger,
-                 int64_t *id, bool *pending)
+static int queue(struct hub_req *r, const struct hub_site_web *w,
+                 const char *trigger, int64_t *id, bool *pending)
 {
     sqlite3_stmt *st = NULL;
     int64_t nid = 0;
@@ -1070,11 +1065,11 @@ static int queue(struct hub_req *r, const struct web *w, const char *trigger,
 
 static int h_queue(struct hub_req *r)
 {
-    struct web w;
+    struct hub_site_web w;
     char base[URL_MAX], url[URL_MAX + 32];
     int64_t id = 0;
     bool pending = false;
-    int err = web_load(r, r->param[0], r->param[1], &w);
+    int err = hub_site_web_load(r, r->param[0], r->param[1], &w);
     if (err == KK_OK && w.archived) {
         hub_fail(r, 409, "archived",
                  "This website is archived: it is no longer checked.");
@@ -1337,10 +1332,10 @@ static void jw_list_row(struct hub_jw *w, sqlite3_stmt *st)
 
 static int api_list(struct hub_req *r)
 {
-    struct web site;
+    struct hub_site_web site;
     struct hub_jw w;
     sqlite3_stmt *st = NULL;
-    int rc = SQLITE_DONE, err = web_load(r, 0, r->param[0], &site);
+    int rc = SQLITE_DONE, err = hub_site_web_load(r, 0, r->param[0], &site);
     if (err == KK_OK) {
         st = hub_scoped(r, HUB_Q_SITE_LIST);
         err = st != NULL ? KK_OK : KK_ERR_IO;
@@ -1402,7 +1397,8 @@ static int upload_findings(struct hub_req *r, int64_t id,
 
 /* The observations an uploaded report makes, through the observation
  * statement every other observation goes through. */
-static int upload_observations(struct hub_req *r, const struct web *site,
+static int upload_observations(struct hub_req *r,
+                               const struct hub_site_web *site,
                                const struct hub_site_result *res)
 {
     struct hub_site_obs obs[HUB_SITE_CONTROLS];
@@ -1440,7 +1436,7 @@ static int upload_observations(struct hub_req *r, const struct web *site,
 
 /* A report of `kalkan site check --json`: stored as a done (or failed)
  * check of this website, with its findings and observations. */
-static int upload_store(struct hub_req *r, const struct web *site,
+static int upload_store(struct hub_req *r, const struct hub_site_web *site,
                         struct hub_site_result *res, int64_t *id)
 {
     sqlite3_stmt *st = NULL;
@@ -1475,7 +1471,7 @@ out:
     return err;
 }
 
-static int api_upload(struct hub_req *r, const struct web *site)
+static int api_upload(struct hub_req *r, const struct hub_site_web *site)
 {
     struct hub_site_result res;
     char host[KK_SITE_HOST_MAX + 1];
@@ -1503,8 +1499,8 @@ out:
     return err;
 }
 
-static void answer_queued(struct hub_req *r, const struct web *site, int64_t id,
-                          bool pending)
+static void answer_queued(struct hub_req *r, const struct hub_site_web *site,
+                          int64_t id, bool pending)
 {
     struct hub_jw w;
     char loc[URL_MAX];
@@ -1522,11 +1518,11 @@ static void answer_queued(struct hub_req *r, const struct web *site, int64_t id,
 
 static int api_post(struct hub_req *r)
 {
-    struct web site;
+    struct hub_site_web site;
     int64_t id = 0;
     bool pending = false;
     const struct hub_jv *root = hub_json_root(r->json);
-    int err = web_load(r, 0, r->param[0], &site);
+    int err = hub_site_web_load(r, 0, r->param[0], &site);
     if (err != KK_OK)
         goto out;
     if (site.archived) {
