@@ -304,6 +304,19 @@ static bool first_time(struct pstate *p, unsigned k)
     return first;
 }
 
+/* The outcome of reading the value v of key k: r, with the diag set when
+ * it failed. */
+static int value_result(struct pstate *p, unsigned line, const char *k,
+                        const char *v, int r)
+{
+    if (r == KK_ERR_NOMEM) {
+        kk_diag_set(p->d, "out of memory");
+    } else if (r != KK_OK) {
+        fail(p, line, "bad value for %s: '%s'", k, v);
+    }
+    return r;
+}
+
 /* Finds k among the section's keys and marks it set: false (and the
  * error set) when it is unknown or set before in this file. */
 static bool section_key(struct pstate *p, unsigned line,
@@ -381,11 +394,7 @@ static int key_guard(struct pstate *p, unsigned line, const char *k,
         r = parse_bool(v, &c->flush_on_stop);
         break;
     }
-    if (r == KK_ERR_NOMEM) {
-        kk_diag_set(p->d, "out of memory");
-    } else if (r != KK_OK) {
-        fail(p, line, "bad value for %s: '%s'", k, v);
-    }
+    r = value_result(p, line, k, v, r);
 out:
     return r;
 }
@@ -553,11 +562,7 @@ static int key_backend(struct pstate *p, unsigned line, const char *k,
         r = parse_duration(v, 1, 3600, &c->reload_interval);
         break;
     }
-    if (r == KK_ERR_NOMEM) {
-        kk_diag_set(p->d, "out of memory");
-    } else if (r != KK_OK) {
-        fail(p, line, "bad value for %s: '%s'", k, v);
-    }
+    r = value_result(p, line, k, v, r);
 out:
     return r;
 }
@@ -601,11 +606,7 @@ static int key_hub(struct pstate *p, unsigned line, const char *k,
         r = parse_duration(v, 10, 86400, &c->hub_interval);
         break;
     }
-    if (r == KK_ERR_NOMEM) {
-        kk_diag_set(p->d, "out of memory");
-    } else if (r != KK_OK) {
-        fail(p, line, "bad value for %s: '%s'", k, v);
-    }
+    r = value_result(p, line, k, v, r);
 out:
     return r;
 }
